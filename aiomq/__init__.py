@@ -1,0 +1,141 @@
+"""aiomq: a pure-Python, asyncio-native ZeroMQ toolkit speaking ZMTP 3.1.
+
+Quick start::
+
+    import asyncio
+    import aiomq
+
+    async def main() -> None:
+        async with aiomq.Context() as ctx:
+            pull = ctx.socket(aiomq.PULL)
+            pull.bind("tcp://127.0.0.1:*")
+            push = ctx.socket(aiomq.PUSH)
+            push.connect(pull.last_endpoint)
+            await push.send(b"hello")
+            print(await pull.recv())
+
+    asyncio.run(main())
+"""
+
+from __future__ import annotations
+
+from ._sockets import Socket
+from .constants import Event, Flag, PollEvent, SocketOption, SocketType
+from .context import Context
+from .errors import (
+    EADDRINUSE,
+    EAGAIN,
+    EFSM,
+    EHOSTUNREACH,
+    EINVAL,
+    EMSGSIZE,
+    ENOTSOCK,
+    ENOTSUP,
+    EPROTONOSUPPORT,
+    ETERM,
+    Again,
+    ContextTerminated,
+    ZMQError,
+)
+
+__version__ = "0.1.0"
+
+# Module-level constants, as in pyzmq: aiomq.PUSH, aiomq.LINGER, aiomq.SNDMORE ...
+PAIR = SocketType.PAIR
+PUB = SocketType.PUB
+SUB = SocketType.SUB
+REQ = SocketType.REQ
+REP = SocketType.REP
+DEALER = SocketType.DEALER
+ROUTER = SocketType.ROUTER
+PULL = SocketType.PULL
+PUSH = SocketType.PUSH
+XPUB = SocketType.XPUB
+XSUB = SocketType.XSUB
+
+ROUTING_ID = SocketOption.ROUTING_ID
+IDENTITY = SocketOption.ROUTING_ID
+SUBSCRIBE = SocketOption.SUBSCRIBE
+UNSUBSCRIBE = SocketOption.UNSUBSCRIBE
+RCVMORE = SocketOption.RCVMORE
+TYPE = SocketOption.TYPE
+LINGER = SocketOption.LINGER
+RECONNECT_IVL = SocketOption.RECONNECT_IVL
+RECONNECT_IVL_MAX = SocketOption.RECONNECT_IVL_MAX
+MAXMSGSIZE = SocketOption.MAXMSGSIZE
+SNDHWM = SocketOption.SNDHWM
+RCVHWM = SocketOption.RCVHWM
+RCVTIMEO = SocketOption.RCVTIMEO
+SNDTIMEO = SocketOption.SNDTIMEO
+LAST_ENDPOINT = SocketOption.LAST_ENDPOINT
+IMMEDIATE = SocketOption.IMMEDIATE
+HANDSHAKE_IVL = SocketOption.HANDSHAKE_IVL
+HEARTBEAT_IVL = SocketOption.HEARTBEAT_IVL
+HEARTBEAT_TTL = SocketOption.HEARTBEAT_TTL
+HEARTBEAT_TIMEOUT = SocketOption.HEARTBEAT_TIMEOUT
+
+DONTWAIT = Flag.DONTWAIT
+NOBLOCK = Flag.DONTWAIT
+SNDMORE = Flag.SNDMORE
+POLLIN = PollEvent.POLLIN
+POLLOUT = PollEvent.POLLOUT
+
+__all__ = [
+    "DEALER",
+    "DONTWAIT",
+    "EADDRINUSE",
+    "EAGAIN",
+    "EFSM",
+    "EHOSTUNREACH",
+    "EINVAL",
+    "EMSGSIZE",
+    "ENOTSOCK",
+    "ENOTSUP",
+    "EPROTONOSUPPORT",
+    "ETERM",
+    "HANDSHAKE_IVL",
+    "HEARTBEAT_IVL",
+    "HEARTBEAT_TIMEOUT",
+    "HEARTBEAT_TTL",
+    "IDENTITY",
+    "IMMEDIATE",
+    "LAST_ENDPOINT",
+    "LINGER",
+    "MAXMSGSIZE",
+    "NOBLOCK",
+    "PAIR",
+    "POLLIN",
+    "POLLOUT",
+    "PUB",
+    "PULL",
+    "PUSH",
+    "RCVHWM",
+    "RCVMORE",
+    "RCVTIMEO",
+    "RECONNECT_IVL",
+    "RECONNECT_IVL_MAX",
+    "REP",
+    "REQ",
+    "ROUTER",
+    "ROUTING_ID",
+    "SNDHWM",
+    "SNDMORE",
+    "SNDTIMEO",
+    "SUB",
+    "SUBSCRIBE",
+    "TYPE",
+    "UNSUBSCRIBE",
+    "XPUB",
+    "XSUB",
+    "Again",
+    "Context",
+    "ContextTerminated",
+    "Event",
+    "Flag",
+    "PollEvent",
+    "Socket",
+    "SocketOption",
+    "SocketType",
+    "ZMQError",
+    "__version__",
+]

@@ -1,0 +1,305 @@
+"""The engine: one live ZMTP connection, driving the sans-I/O codec over an asyncio transport.
+
+The engine sits directly on asyncio's protocol layer (the same stream transports that
+``asyncio.open_connection`` uses) so that it can parse every complete frame of a read at
+once and write every queued message of a loop iteration with one ``write()``:
+
+* receive: ``data_received`` → ``Connection.receive_data`` → all complete messages go into
+  the pipe's inbound queue in one ``push_many``; reading pauses while the queue is at its
+  high-water mark and resumes when the socket drains it.
+* send: the pipe's outbound queue calls :meth:`Engine._schedule_flush` when it becomes
+  non-empty; the flush runs at the end of the current loop iteration, encodes everything
+  queued by then and writes it once.
+
+OSError and protocol errors are translated here and only here: a misbehaving peer is
+dropped with a monitor event, never raised into the user's ``recv``.
+
+Layer 4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Protocol
+
+from ._pipe import Message, Pipe
+from .constants import Event
+from .options import Options
+from .zmtp import Connection, HandshakeComplete, PeerError, Ping, ProtocolError
+
+__all__ = ["Engine", "EngineOwner", "MonitorCallback"]
+
+MonitorCallback = Callable[[Event, str, "int | str"], None]
+
+
+class EngineOwner(Protocol):
+    """The session or listener an engine reports to."""
+
+    def engine_ready(self, engine: Engine, handshake: HandshakeComplete) -> Pipe | None:
+        """The handshake completed: return the pipe to serve, or None to refuse the peer."""
+        ...
+
+    def engine_closed(self, engine: Engine, *, ready: bool, error: Event | None) -> None:
+        """The connection ended. ``ready`` says whether a pipe was attached; ``error``
+        is the monitor event of a failed handshake, if that is why."""
+        ...
+
+
+class Engine(asyncio.Protocol):
+    """One ZMTP connection.
+
+    Args:
+        owner: Told about handshake completion and the end of the connection.
+        options: The socket's options (read at connection time).
+        socket_type: Our ``Socket-Type`` name.
+        peer_types: The ``Socket-Type`` names we accept.
+        endpoint: The endpoint string for monitor events.
+        monitor: Receives monitor events.
+    """
+
+    def __init__(
+        self,
+        owner: EngineOwner,
+        options: Options,
+        socket_type: str,
+        peer_types: frozenset[str],
+        endpoint: str,
+        monitor: MonitorCallback,
+    ) -> None:
+        self._owner = owner
+        self._options = options
+        self._socket_type = socket_type
+        self._peer_types = peer_types
+        self.endpoint = endpoint
+        self._monitor = monitor
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._codec = Connection(
+            socket_type=socket_type,
+            identity=options.routing_id,
+            peer_types=peer_types,
+            max_message_size=options.maxmsgsize,
+        )
+        self.pipe: Pipe | None = None
+        self._flush_pending = False
+        self._write_paused = False
+        self._read_paused = False
+        self._closing = False
+        self._linger_close = False
+        self._error: Event | None = None
+        self._last_recv = 0.0
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+
+    # -- asyncio protocol callbacks ---------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Send the first greeting octets and start the handshake deadline."""
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._last_recv = self._loop.time()
+        self._codec.initiate()
+        transport.write(self._codec.data_to_send())
+        ivl = self._options.handshake_ivl
+        if ivl > 0:
+            self._arm("handshake", ivl / 1000, self._handshake_expired)
+
+    def data_received(self, data: bytes) -> None:
+        """Parse a whole read; queue its messages; answer commands."""
+        if self._closing:
+            return
+        self._last_recv = self._loop.time()
+        codec = self._codec
+        try:
+            events = codec.receive_data(data)
+        except ProtocolError:
+            self._write_pending()
+            self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
+            return
+        batch: list[Message] = []
+        for event in events:
+            if type(event) is tuple:
+                batch.append(event)
+            else:
+                if batch:
+                    self._deliver(batch)
+                    batch = []
+                self._handle_event(event)
+                if self._closing:
+                    return
+        if batch:
+            self._deliver(batch)
+        self._write_pending()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Report the end of the connection to the owner, exactly once."""
+        self._closing = True
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        pipe = self.pipe
+        if pipe is not None:
+            pipe.outbound.on_readable = _nothing
+            pipe.inbound.on_writable = _nothing
+        self._owner.engine_closed(self, ready=pipe is not None, error=self._error)
+
+    def pause_writing(self) -> None:
+        """The transport's buffer is full: stop draining the outbound queue."""
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        """The transport's buffer drained: carry on with the outbound queue."""
+        self._write_paused = False
+        self._schedule_flush()
+
+    # -- receive path -----------------------------------------------------------------
+
+    def _deliver(self, batch: list[Message]) -> None:
+        pipe = self.pipe
+        if pipe is None:  # data frames are refused by the codec before the handshake
+            return
+        inbound = pipe.inbound
+        inbound.push_many(batch)
+        if inbound.full and not self._read_paused and self._transport is not None:
+            self._read_paused = True
+            self._transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        if self._read_paused and not self._closing and self._transport is not None:
+            self._read_paused = False
+            self._transport.resume_reading()
+
+    def _handle_event(self, event: object) -> None:
+        if isinstance(event, HandshakeComplete):
+            self._handshake_done(event)
+        elif isinstance(event, Ping):
+            if event.ttl > 0 and "ttl" not in self._timers:
+                ttl = event.ttl / 10
+                self._arm("ttl", ttl, lambda: self._check_silence("ttl", ttl))
+        elif isinstance(event, PeerError):
+            if _is_status(event.reason):
+                self._fail(Event.HANDSHAKE_FAILED_AUTH)
+            else:
+                self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
+
+    def _handshake_done(self, handshake: HandshakeComplete) -> None:
+        self._cancel("handshake")
+        pipe = self._owner.engine_ready(self, handshake)
+        if pipe is None:
+            self._fail(None)
+            return
+        self.pipe = pipe
+        self._monitor(Event.HANDSHAKE_SUCCEEDED, self.endpoint, 0)
+        pipe.outbound.on_readable = self._schedule_flush
+        pipe.inbound.on_writable = self._resume_reading
+        if self._options.heartbeat_ivl > 0:
+            self._arm("ping", self._options.heartbeat_ivl / 1000, self._send_ping)
+        if len(pipe.outbound):
+            self._schedule_flush()
+
+    # -- send path --------------------------------------------------------------------
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        pipe = self.pipe
+        if pipe is None or self._closing or (self._write_paused and not self._linger_close):
+            return
+        messages = pipe.outbound.pop_all()
+        if messages:
+            self._codec.send_messages(messages)
+            self._write_pending()
+        if self._linger_close and self._transport is not None:
+            self._closing = True
+            self._transport.close()
+
+    def _write_pending(self) -> None:
+        data = self._codec.data_to_send()
+        if data and self._transport is not None:
+            self._transport.write(data)
+
+    # -- heartbeats and deadlines -------------------------------------------------------
+
+    def _send_ping(self) -> None:
+        options = self._options
+        sent_at = self._loop.time()
+        self._codec.send_ping(options.heartbeat_ttl // 100)
+        self._write_pending()
+        self._arm("ping", options.heartbeat_ivl / 1000, self._send_ping)
+        timeout = options.heartbeat_timeout_ms / 1000
+        if timeout > 0 and "timeout" not in self._timers:
+            self._arm("timeout", timeout, lambda: self._check_heard_since("timeout", sent_at))
+
+    def _check_heard_since(self, name: str, since: float) -> None:
+        self._timers.pop(name, None)
+        if self._last_recv < since:
+            self._fail(None)
+
+    def _check_silence(self, name: str, limit: float) -> None:
+        self._timers.pop(name, None)
+        idle = self._loop.time() - self._last_recv
+        if idle >= limit:
+            self._fail(None)
+        else:
+            self._arm(name, limit - idle, lambda: self._check_silence(name, limit))
+
+    def _handshake_expired(self) -> None:
+        self._timers.pop("handshake", None)
+        self._fail(Event.HANDSHAKE_FAILED_NO_DETAIL)
+
+    def _arm(self, name: str, delay: float, callback: Callable[[], None]) -> None:
+        self._cancel(name)
+        self._timers[name] = self._loop.call_later(delay, callback)
+
+    def _cancel(self, name: str) -> None:
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+
+    # -- ending -----------------------------------------------------------------------
+
+    def _fail(self, error: Event | None) -> None:
+        """Drop the connection at once (flushing only what the codec queued last)."""
+        if self._closing:
+            return
+        self._closing = True
+        self._error = error
+        transport = self._transport
+        if transport is not None:
+            # Let a queued ERROR command out, then close; abort() would discard it. A peer
+            # that does not read gets a short grace period, then the connection is cut.
+            transport.close()
+            if transport.get_write_buffer_size():
+                self._loop.call_later(_ERROR_GRACE, transport.abort)
+
+    def close(self, *, linger: bool) -> None:
+        """Close the connection; with ``linger``, first write what the pipe holds."""
+        if self._closing or self._transport is None:
+            return
+        if linger and self.pipe is not None:
+            self._linger_close = True
+            self._schedule_flush()
+        else:
+            self._closing = True
+            self._transport.abort()
+
+    def abort(self) -> None:
+        """Drop the connection now, discarding anything unwritten."""
+        if self._transport is not None:
+            self._closing = True
+            self._transport.abort()
+
+
+_ERROR_GRACE = 1.0
+
+
+def _is_status(reason: bytes) -> bool:
+    return len(reason) == 3 and reason[:1] in (b"3", b"4", b"5") and reason.isdigit()
+
+
+def _nothing() -> None:
+    return None

@@ -1,0 +1,64 @@
+"""What sessions and listeners know of their socket: a narrow, pattern-free interface.
+
+Layer 4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Protocol
+
+from ._engine import Engine, EngineOwner, MonitorCallback
+from ._pipe import MessageQueue, Pipe
+from .options import Options
+
+__all__ = ["PipeSink", "SocketLink"]
+
+
+class PipeSink(Protocol):
+    """The socket side of pipe attachment (implemented by the socket base)."""
+
+    def attach_pipe(self, pipe: Pipe) -> bool:
+        """Route through ``pipe``; False refuses the peer (e.g. a second PAIR peer)."""
+        ...
+
+    def terminate_pipe(self, pipe: Pipe) -> None:
+        """The peer is gone: stop sending to ``pipe``; deliver what it holds, then drop it."""
+        ...
+
+    def detach_pipe(self, pipe: Pipe) -> None:
+        """Drop ``pipe`` now, with whatever it holds."""
+        ...
+
+
+@dataclass(slots=True)
+class SocketLink:
+    """Everything a session or listener needs from its socket.
+
+    Attributes:
+        sink: Attaches and detaches pipes.
+        options: The socket's live options.
+        socket_type: Our ``Socket-Type`` name, e.g. ``"PUSH"``.
+        peer_types: ``Socket-Type`` names a peer may have.
+        monitor: Receives monitor events.
+        loop: The socket's event loop.
+    """
+
+    sink: PipeSink
+    options: Options
+    socket_type: str
+    peer_types: frozenset[str]
+    monitor: MonitorCallback
+    loop: asyncio.AbstractEventLoop
+
+    def new_pipe(self, endpoint: str) -> Pipe:
+        """A fresh pipe with the socket's current high-water marks."""
+        options = self.options
+        return Pipe(MessageQueue(options.rcvhwm), MessageQueue(options.sndhwm), endpoint=endpoint)
+
+    def new_engine(self, owner: EngineOwner, endpoint: str) -> Engine:
+        """A fresh engine reporting to ``owner``."""
+        return Engine(
+            owner, self.options, self.socket_type, self.peer_types, endpoint, self.monitor
+        )

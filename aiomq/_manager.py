@@ -1,0 +1,151 @@
+"""The connection manager: a socket's listeners and sessions, for every transport.
+
+It turns ``bind``/``connect``/``unbind``/``disconnect``/``close`` into listeners,
+sessions and inproc links, and hands pipes to the socket through
+:class:`~aiomq._link.PipeSink`. It knows no messaging pattern.
+
+Layer 5.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ._inproc import InprocLink
+from ._link import SocketLink
+from ._listener import Listener
+from ._session import Session
+from ._transports import STREAM_TRANSPORTS
+from ._transports.inproc import InprocRegistry
+from .constants import Event
+from .endpoint import parse_endpoint
+from .errors import ENOENT, ZMQError
+
+__all__ = ["ConnectionManager"]
+
+_BACKLOG = 100
+
+
+class ConnectionManager:
+    """Owns every connection of one socket.
+
+    Args:
+        link: The socket's services.
+        inproc: The Context's inproc name registry.
+    """
+
+    def __init__(self, link: SocketLink, inproc: InprocRegistry) -> None:
+        self.link = link
+        self._inproc = inproc
+        self._listeners: dict[str, Listener] = {}
+        self._sessions: dict[str, list[Session]] = {}
+        self._inproc_bound: dict[str, InprocLink] = {}
+        self._inproc_connected: dict[str, list[InprocLink]] = {}
+        self.last_endpoint = ""
+
+    def bind(self, url: str) -> str:
+        """Bind ``url`` and start accepting; returns the resolved endpoint.
+
+        Raises:
+            ZMQError: Bad endpoint, unsupported transport, or address in use.
+        """
+        endpoint = parse_endpoint(url, bind=True)
+        if endpoint.transport == "inproc":
+            binder = InprocLink(self.link, url)
+            self._inproc.bind(endpoint.path, binder)
+            self._inproc_bound[url] = binder
+            resolved = url
+        else:
+            try:
+                listening = STREAM_TRANSPORTS[endpoint.transport].listen(endpoint, _BACKLOG)
+            except ZMQError:
+                self.link.monitor(Event.BIND_FAILED, url, 0)
+                raise
+            listener = Listener(self.link, listening)
+            resolved = listener.endpoint
+            self._listeners[resolved] = listener
+        self.last_endpoint = resolved
+        return resolved
+
+    def connect(self, url: str) -> None:
+        """Start connecting to ``url`` (in the background, retrying as needed).
+
+        Raises:
+            ZMQError: Bad endpoint or unsupported transport.
+        """
+        endpoint = parse_endpoint(url, bind=False)
+        if endpoint.transport == "inproc":
+            connecter = InprocLink(self.link, url)
+            connecter.connect(self._inproc, endpoint.path)
+            self._inproc_connected.setdefault(url, []).append(connecter)
+        else:
+            session = Session(self.link, endpoint, STREAM_TRANSPORTS[endpoint.transport])
+            self._sessions.setdefault(url, []).append(session)
+            session.start()
+        self.last_endpoint = url
+
+    def unbind(self, url: str) -> None:
+        """Stop listening on ``url`` (as given to or returned by ``bind``).
+
+        Raises:
+            ZMQError: ``ENOENT`` when ``url`` is not bound.
+        """
+        listener = self._listeners.pop(url, None)
+        if listener is not None:
+            listener.close(0)
+            return
+        binder = self._inproc_bound.pop(url, None)
+        if binder is None:
+            raise ZMQError(ENOENT, f"cannot unbind {url}: endpoint is not bound")
+        self._inproc.unbind(parse_endpoint(url, bind=True).path, binder)
+        binder.close()
+
+    def disconnect(self, url: str) -> None:
+        """Stop connecting to ``url`` and drop its pipe.
+
+        Raises:
+            ZMQError: ``ENOENT`` when ``url`` is not connected.
+        """
+        sessions = self._sessions.pop(url, None)
+        if sessions is not None:
+            for session in sessions:
+                session.close(0)
+            return
+        links = self._inproc_connected.pop(url, None)
+        if links is None:
+            raise ZMQError(ENOENT, f"cannot disconnect {url}: endpoint is not connected")
+        for link in links:
+            link.close()
+
+    def close(self, linger: int) -> asyncio.Future[None]:
+        """Close everything; pending messages flush for up to ``linger`` ms (-1 = forever).
+
+        Returns:
+            A future done when every connection has ended.
+        """
+        waits: list[asyncio.Future[None]] = [
+            listener.close(linger) for listener in self._listeners.values()
+        ]
+        for sessions in self._sessions.values():
+            waits.extend(session.close(linger) for session in sessions)
+        for url, binder in self._inproc_bound.items():
+            self._inproc.unbind(parse_endpoint(url, bind=True).path, binder)
+            binder.close()
+        for links in self._inproc_connected.values():
+            for link in links:
+                link.close()
+        self._listeners.clear()
+        self._sessions.clear()
+        self._inproc_bound.clear()
+        self._inproc_connected.clear()
+        future: asyncio.Future[None] = self.link.loop.create_future()
+        if not waits:
+            future.set_result(None)
+            return future
+
+        def finished(_: object) -> None:
+            if not future.done():
+                future.set_result(None)
+
+        asyncio.gather(*waits).add_done_callback(finished)
+        return future

@@ -1,0 +1,159 @@
+"""Pipes: bounded queues of whole messages between a socket and one peer.
+
+A :class:`MessageQueue` carries messages in one direction. Its *reader* registers
+``on_readable`` (called when the queue goes from empty to non-empty) and its *writer*
+registers ``on_writable`` (called when the queue drops back below its high-water mark).
+A :class:`Pipe` is the socket's view of one peer: an inbound and an outbound queue plus
+what the handshake told us about the peer.
+
+For tcp/ipc the other end of both queues is an engine; for inproc two pipes share the
+same two queues, crossed, so messages move between sockets as objects.
+
+Layer 3: no I/O, no asyncio.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+
+__all__ = ["Message", "MessageQueue", "Pipe"]
+
+Message = tuple[bytes, ...]
+
+
+def _nothing() -> None:
+    return None
+
+
+class MessageQueue:
+    """A FIFO of whole messages with a high-water mark (0 = unbounded).
+
+    The writer checks :attr:`full` before :meth:`push`; engines may push a whole read
+    with :meth:`push_many` and then pause reading until ``on_writable`` fires.
+    """
+
+    __slots__ = ("_items", "hwm", "on_readable", "on_writable")
+
+    def __init__(self, hwm: int) -> None:
+        self._items: deque[Message] = deque()
+        self.hwm = hwm
+        self.on_readable: Callable[[], None] = _nothing
+        self.on_writable: Callable[[], None] = _nothing
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def full(self) -> bool:
+        """True when a writer must not push (the high-water mark is reached)."""
+        return 0 < self.hwm <= len(self._items)
+
+    def push(self, message: Message) -> None:
+        """Append one message (the caller checked :attr:`full`)."""
+        items = self._items
+        items.append(message)
+        if len(items) == 1:
+            self.on_readable()
+
+    def push_many(self, messages: Iterable[Message]) -> None:
+        """Append several messages at once, ignoring the high-water mark."""
+        items = self._items
+        was_empty = not items
+        items.extend(messages)
+        if was_empty and items:
+            self.on_readable()
+
+    def pop(self) -> Message:
+        """Remove and return the oldest message.
+
+        Raises:
+            IndexError: The queue is empty.
+        """
+        items = self._items
+        message = items.popleft()
+        if len(items) + 1 == self.hwm:
+            self.on_writable()
+        return message
+
+    def pop_all(self) -> list[Message]:
+        """Remove and return every queued message."""
+        items = self._items
+        if not items:
+            return []
+        was_full = self.full
+        messages = list(items)
+        items.clear()
+        if was_full:
+            self.on_writable()
+        return messages
+
+    def peek(self) -> Message:
+        """Return the oldest message without removing it.
+
+        Raises:
+            IndexError: The queue is empty.
+        """
+        return self._items[0]
+
+    def clear(self) -> None:
+        """Drop every queued message."""
+        self._items.clear()
+
+    def set_hwm(self, hwm: int) -> None:
+        """Change the high-water mark, waking the writer if there is room now."""
+        was_full = self.full
+        self.hwm = hwm
+        if was_full and not self.full:
+            self.on_writable()
+
+
+class Pipe:
+    """The socket's link to one peer.
+
+    Attributes:
+        inbound: Messages from the peer, read by the socket's strategy.
+        outbound: Messages to the peer, written by the socket's strategy.
+        peer_socket_type: The peer's ``Socket-Type`` (from the handshake).
+        peer_identity: The peer's ``Identity`` property (may be empty).
+        endpoint: The endpoint this pipe belongs to (for monitor events and ``disconnect``).
+        terminating: Set when the peer is gone; the pipe leaves the socket once its
+            inbound queue is drained.
+    """
+
+    __slots__ = (
+        "endpoint",
+        "inbound",
+        "on_drained",
+        "outbound",
+        "peer_identity",
+        "peer_socket_type",
+        "terminating",
+    )
+
+    def __init__(
+        self,
+        inbound: MessageQueue,
+        outbound: MessageQueue,
+        *,
+        endpoint: str = "",
+        peer_socket_type: str = "",
+        peer_identity: bytes = b"",
+    ) -> None:
+        self.inbound = inbound
+        self.outbound = outbound
+        self.endpoint = endpoint
+        self.peer_socket_type = peer_socket_type
+        self.peer_identity = peer_identity
+        self.terminating = False
+        self.on_drained: Callable[[Pipe], None] = _ignore_pipe
+
+    def __repr__(self) -> str:
+        return (
+            f"<Pipe {self.endpoint or '?'} peer={self.peer_socket_type or '?'} "
+            f"in={len(self.inbound)} out={len(self.outbound)}>"
+        )
+
+
+def _ignore_pipe(pipe: Pipe) -> None:
+    return None

@@ -1,0 +1,490 @@
+"""The socket base: the async public API, written once over non-blocking strategies.
+
+A pattern subclass only says which strategies it composes (``_strategies``) and binds
+``_send_nowait``/``_recv_nowait`` to them. Everything about waiting, timeouts,
+cancellation, multipart assembly, options and closing lives here.
+
+Layer 6.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+
+from .._link import SocketLink
+from .._manager import ConnectionManager
+from .._pipe import Message, Pipe
+from .._routing import Strategy
+from .._signal import Signal
+from ..constants import Event, Flag, SocketOption, SocketType
+from ..errors import EINVAL, ENOTSOCK, ENOTSUP, Again, ContextTerminated, ZMQError
+from ..options import Options, OptionValue
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+__all__ = ["Socket"]
+
+_T = TypeVar("_T", int, bytes)
+# How many sends/receives may complete without suspending before one yields to the loop.
+_YIELD_EVERY = 128
+_DONTWAIT = int(Flag.DONTWAIT)
+_SNDMORE = int(Flag.SNDMORE)
+
+MonitorListener = Callable[[Event, str, "int | str"], None]
+
+
+class _Option(Generic[_T]):
+    """A socket attribute backed by an option (``sock.linger = 0``), as in pyzmq."""
+
+    def __init__(self, option: SocketOption) -> None:
+        self.option = option
+
+    @overload
+    def __get__(self, obj: None, owner: type[Socket]) -> _Option[_T]: ...
+    @overload
+    def __get__(self, obj: Socket, owner: type[Socket]) -> _T: ...
+    def __get__(self, obj: Socket | None, owner: type[Socket]) -> _T | _Option[_T]:
+        if obj is None:
+            return self
+        value: Any = obj.getsockopt(self.option)
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, obj: Socket, value: _T) -> None:
+        obj.setsockopt(self.option, value)
+
+
+def _as_frame(data: object) -> bytes:
+    if type(data) is bytes:
+        return data
+    if isinstance(data, str):
+        raise TypeError("frames must be bytes-like, not str (encode it, or use send_string)")
+    try:
+        return bytes(memoryview(data))  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"frames must be bytes-like, not {type(data).__name__}") from None
+
+
+class Socket:
+    """An aiomq socket: pyzmq's API, with awaitable ``send``/``recv``.
+
+    Create sockets with :meth:`Context.socket`. ``bind``/``connect`` are synchronous and
+    need a running event loop; ``send``/``recv`` are coroutines. A cancelled ``recv``
+    consumes nothing; a cancelled ``send`` queued the whole message or none of it.
+    """
+
+    peer_types: ClassVar[frozenset[str]] = frozenset()
+    """``Socket-Type`` names this type may talk to (ZMTP compatibility matrix)."""
+
+    linger = _Option[int](SocketOption.LINGER)
+    sndhwm = _Option[int](SocketOption.SNDHWM)
+    rcvhwm = _Option[int](SocketOption.RCVHWM)
+    rcvtimeo = _Option[int](SocketOption.RCVTIMEO)
+    sndtimeo = _Option[int](SocketOption.SNDTIMEO)
+    reconnect_ivl = _Option[int](SocketOption.RECONNECT_IVL)
+    reconnect_ivl_max = _Option[int](SocketOption.RECONNECT_IVL_MAX)
+    heartbeat_ivl = _Option[int](SocketOption.HEARTBEAT_IVL)
+    heartbeat_timeout = _Option[int](SocketOption.HEARTBEAT_TIMEOUT)
+    heartbeat_ttl = _Option[int](SocketOption.HEARTBEAT_TTL)
+    handshake_ivl = _Option[int](SocketOption.HANDSHAKE_IVL)
+    maxmsgsize = _Option[int](SocketOption.MAXMSGSIZE)
+    immediate = _Option[int](SocketOption.IMMEDIATE)
+    routing_id = _Option[bytes](SocketOption.ROUTING_ID)
+    identity = _Option[bytes](SocketOption.ROUTING_ID)
+
+    def __init__(self, context: Context, socket_type: SocketType) -> None:
+        self._context = context
+        self._type = socket_type
+        self._options = Options(int(socket_type))
+        self._readable = Signal()
+        self._writable = Signal()
+        self._strategies: tuple[Strategy, ...] = ()
+        self._manager: ConnectionManager | None = None
+        self._closed = False
+        self._close_error: ZMQError | None = None
+        self._closed_future: asyncio.Future[None] | None = None
+        self._send_parts: list[bytes] = []
+        self._recv_rest: list[bytes] = []
+        self._budget = _YIELD_EVERY
+        self._monitor_listeners: list[MonitorListener] = []
+        self._setup()
+
+    def _setup(self) -> None:
+        """Build the pattern's strategies (subclasses)."""
+
+    def _send_nowait(self, message: Message) -> None:
+        raise ZMQError(ENOTSUP, f"{self._type.name} sockets cannot send")
+
+    def _recv_nowait(self) -> Message:
+        raise ZMQError(ENOTSUP, f"{self._type.name} sockets cannot receive")
+
+    # -- identity -------------------------------------------------------------------
+
+    @property
+    def type(self) -> SocketType:
+        """The socket type."""
+        return self._type
+
+    @property
+    def context(self) -> Context:
+        """The context that created this socket."""
+        return self._context
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def last_endpoint(self) -> str:
+        """The last endpoint bound or connected, resolved (``tcp://127.0.0.1:40123``)."""
+        return self._manager.last_endpoint if self._manager is not None else ""
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else (self.last_endpoint or "unbound")
+        return f"<aiomq.Socket {self._type.name} {state}>"
+
+    # -- options --------------------------------------------------------------------
+
+    def setsockopt(self, option: int, value: OptionValue) -> None:
+        """Set a socket option (``aiomq.LINGER`` ...).
+
+        Raises:
+            TypeError: ``value`` has the wrong type.
+            ZMQError: ``EINVAL`` for an unknown or read-only option or a bad value.
+        """
+        self._options.set(_option(option), value)
+
+    def getsockopt(self, option: int) -> int | bytes:
+        """Return a socket option's value (``LAST_ENDPOINT`` as bytes, as pyzmq).
+
+        Raises:
+            ZMQError: ``EINVAL`` for an unknown option.
+        """
+        opt = _option(option)
+        if opt is SocketOption.LAST_ENDPOINT:
+            return self.last_endpoint.encode()
+        if opt is SocketOption.RCVMORE:
+            return int(bool(self._recv_rest))
+        return self._options.get(opt)
+
+    set = setsockopt
+    get = getsockopt
+
+    # -- connections ----------------------------------------------------------------
+
+    def _connections(self) -> ConnectionManager:
+        self._check_open()
+        manager = self._manager
+        if manager is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise RuntimeError("bind() and connect() need a running event loop") from None
+            link = SocketLink(
+                self, self._options, self._type.name, self.peer_types, self._emit, loop
+            )
+            manager = self._manager = ConnectionManager(link, self._context._inproc)
+        return manager
+
+    def bind(self, addr: str) -> None:
+        """Bind to an endpoint and accept peers (synchronous; needs a running loop).
+
+        Args:
+            addr: e.g. ``tcp://127.0.0.1:*``, ``ipc:///tmp/feed``, ``inproc://jobs``.
+
+        Raises:
+            ZMQError: At once for a bad endpoint (``EINVAL``), an unknown transport
+                (``EPROTONOSUPPORT``) or an address in use (``EADDRINUSE``).
+        """
+        self._connections().bind(addr)
+
+    def connect(self, addr: str) -> None:
+        """Connect to an endpoint; an absent peer is retried in the background.
+
+        Raises:
+            ZMQError: For a malformed endpoint or an unknown transport.
+        """
+        self._connections().connect(addr)
+
+    def unbind(self, addr: str) -> None:
+        """Stop listening on an endpoint and drop the peers accepted there.
+
+        Raises:
+            ZMQError: ``ENOENT`` when not bound to ``addr``.
+        """
+        self._connections().unbind(addr)
+
+    def disconnect(self, addr: str) -> None:
+        """Stop connecting to an endpoint and drop its queue.
+
+        Raises:
+            ZMQError: ``ENOENT`` when not connected to ``addr``.
+        """
+        self._connections().disconnect(addr)
+
+    # -- PipeSink (called by the connection manager) --------------------------------
+
+    def attach_pipe(self, pipe: Pipe) -> bool:
+        """Route through a new peer's pipe; False refuses the peer."""
+        if self._closed:
+            return False
+        done: list[Strategy] = []
+        for strategy in self._strategies:
+            if not strategy.attach(pipe):
+                for attached in done:
+                    attached.detach(pipe)
+                return False
+            done.append(strategy)
+        pipe.on_drained = self.detach_pipe
+        return True
+
+    def terminate_pipe(self, pipe: Pipe) -> None:
+        """The peer left: stop sending to it, deliver what it sent, then drop it."""
+        pipe.terminating = True
+        pipe.outbound.clear()
+        for strategy in self._strategies:
+            strategy.terminate(pipe)
+        if not len(pipe.inbound):
+            self.detach_pipe(pipe)
+
+    def detach_pipe(self, pipe: Pipe) -> None:
+        """Drop a pipe now."""
+        for strategy in self._strategies:
+            strategy.detach(pipe)
+        self._writable.set()
+
+    def _emit(self, event: Event, endpoint: str, value: int | str) -> None:
+        for listener in self._monitor_listeners:
+            listener(event, endpoint, value)
+
+    # -- sending --------------------------------------------------------------------
+
+    async def send(
+        self, data: object, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> None:
+        """Send one frame; with ``SNDMORE`` it is held until the last frame is sent.
+
+        Args:
+            data: bytes, bytearray, memoryview or another buffer.
+            flags: ``aiomq.SNDMORE``, ``aiomq.DONTWAIT``.
+            copy: Accepted for pyzmq compatibility.
+            track: Accepted for pyzmq compatibility.
+
+        Raises:
+            TypeError: ``data`` is not bytes-like (``str`` included).
+            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired.
+            ZMQError: ``ENOTSUP`` for a type that cannot send; ``ENOTSOCK`` if closed.
+
+        Cancellation-safe: a cancelled send queued the whole message or none of it (the
+        frames held by ``SNDMORE`` stay held).
+        """
+        frame = _as_frame(data)
+        if flags & _SNDMORE:
+            self._check_open()
+            self._send_parts.append(frame)
+            return
+        parts = self._send_parts
+        if not parts:
+            await self._send((frame,), flags)
+            return
+        self._send_parts = []
+        try:
+            await self._send((*parts, frame), flags)
+        except BaseException:
+            self._send_parts = parts
+            raise
+
+    async def send_multipart(
+        self, msg_parts: Iterable[object], flags: int = 0, copy: bool = True, track: bool = False
+    ) -> None:
+        """Send a multipart message atomically.
+
+        Args:
+            msg_parts: The frames (bytes-like each).
+            flags: ``aiomq.DONTWAIT``.
+            copy: Accepted for pyzmq compatibility.
+            track: Accepted for pyzmq compatibility.
+
+        Raises:
+            TypeError: A frame is not bytes-like.
+            ValueError: ``msg_parts`` is empty.
+            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired.
+
+        Cancellation-safe: the whole message was queued, or none of it.
+        """
+        if isinstance(msg_parts, bytes | str):
+            raise TypeError("send_multipart takes a list of frames, not a single frame")
+        message = tuple([_as_frame(part) for part in msg_parts])
+        if not message:
+            raise ValueError("send_multipart needs at least one frame")
+        await self._send(message, flags & ~_SNDMORE)
+
+    async def _send(self, message: Message, flags: int) -> None:
+        self._budget -= 1
+        if self._budget <= 0:
+            self._budget = _YIELD_EVERY
+            await asyncio.sleep(0)
+        if self._closed:
+            raise self._closed_error()
+        try:
+            self._send_nowait(message)
+            return
+        except Again:
+            if flags & _DONTWAIT:
+                raise
+        deadline = self._deadline(self._options.sndtimeo)
+        while True:
+            await self._wait(self._writable, deadline)
+            try:
+                self._send_nowait(message)
+                return
+            except Again:
+                continue
+
+    # -- receiving ------------------------------------------------------------------
+
+    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes:
+        """Receive one frame; ``RCVMORE`` tells whether more frames follow.
+
+        Raises:
+            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
+            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        rest = self._recv_rest
+        if rest:
+            return rest.pop(0)
+        message = await self._recv(flags)
+        if len(message) > 1:
+            self._recv_rest = list(message[1:])
+        return message[0]
+
+    async def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> list[bytes]:
+        """Receive a whole multipart message (or the rest of one partly read by ``recv``).
+
+        Raises:
+            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
+            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        rest = self._recv_rest
+        if rest:
+            self._recv_rest = []
+            return rest
+        return list(await self._recv(flags))
+
+    async def _recv(self, flags: int) -> Message:
+        self._budget -= 1
+        if self._budget <= 0:
+            self._budget = _YIELD_EVERY
+            await asyncio.sleep(0)
+        if self._closed:
+            raise self._closed_error()
+        try:
+            return self._recv_nowait()
+        except Again:
+            if flags & _DONTWAIT:
+                raise
+        deadline = self._deadline(self._options.rcvtimeo)
+        while True:
+            await self._wait(self._readable, deadline)
+            try:
+                return self._recv_nowait()
+            except Again:
+                continue
+
+    # -- waiting --------------------------------------------------------------------
+
+    def _deadline(self, timeout_ms: int) -> float | None:
+        if timeout_ms < 0:
+            return None
+        return asyncio.get_running_loop().time() + timeout_ms / 1000
+
+    async def _wait(self, signal: Signal, deadline: float | None) -> None:
+        if deadline is None:
+            await signal.wait()
+        else:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise Again("Resource temporarily unavailable (timed out)")
+            try:
+                async with asyncio.timeout(remaining):
+                    await signal.wait()
+            except TimeoutError:
+                raise Again("Resource temporarily unavailable (timed out)") from None
+        if self._closed:
+            raise self._closed_error()
+
+    # -- closing --------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise self._closed_error()
+
+    def _closed_error(self) -> ZMQError:
+        return self._close_error or ZMQError(ENOTSOCK, "Socket operation on a closed socket")
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket now; queued messages flush in the background.
+
+        Args:
+            linger: Milliseconds to keep flushing (overrides ``LINGER``); -1 forever,
+                0 drops everything at once.
+        """
+        if self._closed:
+            return
+        if linger is not None:
+            self._options.set(SocketOption.LINGER, linger)
+        self._closed = True
+        self._readable.set()
+        self._writable.set()
+        if self._manager is not None:
+            self._closed_future = self._manager.close(self._options.linger)
+        self._context._forget(self)
+
+    async def aclose(self, linger: int | None = None) -> None:
+        """Close the socket and wait until queued messages are flushed (bounded by LINGER).
+
+        Cancellation-safe: cancelling the wait does not stop the flush.
+        """
+        self.close(linger)
+        if self._closed_future is not None:
+            await asyncio.shield(self._closed_future)
+
+    def _terminate(self) -> None:
+        """The context is terminating: pending and future calls raise ContextTerminated."""
+        self._close_error = ContextTerminated()
+        self.close()
+
+    async def __aenter__(self) -> Socket:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def add_monitor_listener(self, listener: MonitorListener) -> None:
+        """Call ``listener(event, endpoint, value)`` for each connection event.
+
+        A low-level hook; ``monitor()`` builds on it.
+        """
+        self._monitor_listeners.append(listener)
+
+    def remove_monitor_listener(self, listener: MonitorListener) -> None:
+        """Stop calling ``listener``."""
+        self._monitor_listeners.remove(listener)
+
+
+def _option(option: int) -> SocketOption:
+    if isinstance(option, bool) or not isinstance(option, int):
+        raise TypeError(f"option must be an int (aiomq.LINGER ...), not {type(option).__name__}")
+    try:
+        return SocketOption(option)
+    except ValueError:
+        raise ZMQError(EINVAL, f"unknown socket option {option}") from None

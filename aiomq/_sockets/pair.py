@@ -1,0 +1,25 @@
+"""PAIR: an exclusive, bidirectional link to exactly one peer (RFC 31)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .._routing import ExclusivePair
+from .base import Socket
+
+__all__ = ["PairSocket"]
+
+
+class PairSocket(Socket):
+    """PAIR: sends block while the peer's queue is full or there is no peer.
+
+    A second peer is refused while the first is attached.
+    """
+
+    peer_types: ClassVar[frozenset[str]] = frozenset({"PAIR"})
+
+    def _setup(self) -> None:
+        pair = ExclusivePair(self._readable.set, self._writable.set)
+        self._strategies = (pair,)
+        self._send_nowait = pair.send_nowait  # type: ignore[method-assign]
+        self._recv_nowait = pair.recv_nowait  # type: ignore[method-assign]

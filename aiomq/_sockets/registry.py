@@ -1,0 +1,41 @@
+"""THE table of socket types: type → class (and so its compatible peers).
+
+Adding a socket type is one module in this package plus one row here.
+"""
+
+from __future__ import annotations
+
+from ..constants import SocketType
+from ..errors import EINVAL, ZMQError
+from .base import Socket
+from .pair import PairSocket
+from .pipeline import PullSocket, PushSocket
+
+__all__ = ["SOCKET_CLASSES", "socket_class"]
+
+SOCKET_CLASSES: dict[SocketType, type[Socket]] = {
+    SocketType.PAIR: PairSocket,
+    SocketType.PUSH: PushSocket,
+    SocketType.PULL: PullSocket,
+}
+
+
+def socket_class(socket_type: object) -> tuple[SocketType, type[Socket]]:
+    """Look up the class implementing ``socket_type``.
+
+    Raises:
+        TypeError: ``socket_type`` is not an int.
+        ZMQError: ``EINVAL`` for an unknown or not yet implemented type.
+    """
+    if isinstance(socket_type, bool) or not isinstance(socket_type, int):
+        raise TypeError(
+            f"socket_type must be an int (aiomq.PUSH ...), not {type(socket_type).__name__}"
+        )
+    try:
+        kind = SocketType(socket_type)
+    except ValueError:
+        raise ZMQError(EINVAL, f"unknown socket type {socket_type}") from None
+    cls = SOCKET_CLASSES.get(kind)
+    if cls is None:
+        raise ZMQError(EINVAL, f"socket type {kind.name} is not implemented by aiomq yet")
+    return kind, cls

@@ -1,0 +1,101 @@
+"""Endpoint parsing: ``tcp://``, ``ipc://`` and ``inproc://`` addresses.
+
+Layer 1: imports layer 0 only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .errors import EINVAL, EPROTONOSUPPORT, ZMQError
+
+__all__ = ["TRANSPORTS", "Endpoint", "parse_endpoint"]
+
+TRANSPORTS = ("tcp", "ipc", "inproc")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A parsed endpoint.
+
+    Attributes:
+        transport: ``"tcp"``, ``"ipc"`` or ``"inproc"``.
+        address: Everything after ``://``, as given.
+        host: TCP host (name or literal, IPv6 without brackets); ``"0.0.0.0"`` for ``*``.
+        port: TCP port; 0 asks for an ephemeral port (``*`` on bind).
+        path: IPC filesystem path (``"\\0name"`` for an abstract ``@name``) or inproc name;
+            ``"*"`` for an IPC path the library picks.
+    """
+
+    transport: str
+    address: str
+    host: str = ""
+    port: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.transport}://{self.address}"
+
+
+def parse_endpoint(url: object, *, bind: bool) -> Endpoint:
+    """Parse an endpoint string.
+
+    Args:
+        url: The endpoint, e.g. ``"tcp://127.0.0.1:5555"``.
+        bind: True for :meth:`Socket.bind` (wildcards allowed), False for connect.
+
+    Returns:
+        The parsed endpoint.
+
+    Raises:
+        TypeError: ``url`` is not a ``str``.
+        ZMQError: ``EINVAL`` for a malformed endpoint, ``EPROTONOSUPPORT`` for an
+            unknown transport.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"endpoint must be str, not {type(url).__name__}")
+    transport, sep, address = url.partition("://")
+    if not sep:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: expected transport://address")
+    if transport not in TRANSPORTS:
+        raise ZMQError(
+            EPROTONOSUPPORT,
+            f"unsupported transport {transport!r} in {url!r} (supported: {', '.join(TRANSPORTS)})",
+        )
+    if not address:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: empty address")
+    if transport == "tcp":
+        host, port = _parse_tcp(url, address, bind=bind)
+        return Endpoint(transport, address, host=host, port=port)
+    if transport == "ipc":
+        if address == "*" and not bind:
+            raise ZMQError(EINVAL, f"invalid endpoint {url!r}: cannot connect to a wildcard")
+        path = "\0" + address[1:] if address.startswith("@") else address
+        return Endpoint(transport, address, path=path)
+    return Endpoint(transport, address, path=address)
+
+
+def _parse_tcp(url: str, address: str, *, bind: bool) -> tuple[str, int]:
+    host, sep, port_text = address.rpartition(":")
+    if not sep or not host:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: expected tcp://host:port")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            raise ZMQError(EINVAL, f"invalid endpoint {url!r}: bad IPv6 address") from None
+    elif ":" in host:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: IPv6 addresses need [brackets]")
+    if host == "*":
+        if not bind:
+            raise ZMQError(EINVAL, f"invalid endpoint {url!r}: cannot connect to host '*'")
+        host = "0.0.0.0"
+    if port_text in ("*", "0"):
+        if not bind:
+            raise ZMQError(EINVAL, f"invalid endpoint {url!r}: connect needs an explicit port")
+        return host, 0
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: bad port {port_text!r}")
+    return host, int(port_text)

@@ -1,0 +1,151 @@
+"""Typed socket options with libzmq's defaults and validation.
+
+Layer 1: imports layer 0 only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .constants import SocketOption
+from .errors import EINVAL, ZMQError
+
+__all__ = ["OPTION_SPECS", "OptionSpec", "OptionValue", "Options"]
+
+OptionValue = int | bytes | str
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """How one option is stored and checked.
+
+    Attributes:
+        attr: Attribute name on :class:`Options`.
+        kind: ``int`` or ``bytes``.
+        default: libzmq's default.
+        minimum: Smallest accepted int (ints only).
+        maximum: Largest accepted int, or largest bytes length.
+        writable: False for read-only options (``TYPE``, ``LAST_ENDPOINT``).
+    """
+
+    attr: str
+    kind: type
+    default: int | bytes
+    minimum: int = 0
+    maximum: int = 2**31 - 1
+    writable: bool = True
+
+
+_I32 = 2**31 - 1
+
+OPTION_SPECS: dict[SocketOption, OptionSpec] = {
+    SocketOption.LINGER: OptionSpec("linger", int, -1, -1),
+    SocketOption.SNDHWM: OptionSpec("sndhwm", int, 1000),
+    SocketOption.RCVHWM: OptionSpec("rcvhwm", int, 1000),
+    SocketOption.RCVTIMEO: OptionSpec("rcvtimeo", int, -1, -1),
+    SocketOption.SNDTIMEO: OptionSpec("sndtimeo", int, -1, -1),
+    SocketOption.RECONNECT_IVL: OptionSpec("reconnect_ivl", int, 100, -1),
+    SocketOption.RECONNECT_IVL_MAX: OptionSpec("reconnect_ivl_max", int, 0),
+    SocketOption.HEARTBEAT_IVL: OptionSpec("heartbeat_ivl", int, 0),
+    SocketOption.HEARTBEAT_TIMEOUT: OptionSpec("heartbeat_timeout", int, -1, -1),
+    SocketOption.HEARTBEAT_TTL: OptionSpec("heartbeat_ttl", int, 0, 0, 6_553_599),
+    SocketOption.HANDSHAKE_IVL: OptionSpec("handshake_ivl", int, 30_000),
+    SocketOption.MAXMSGSIZE: OptionSpec("maxmsgsize", int, -1, -1, 2**63 - 1),
+    SocketOption.ROUTING_ID: OptionSpec("routing_id", bytes, b"", 0, 255),
+    SocketOption.IMMEDIATE: OptionSpec("immediate", int, 0, 0, 1),
+    SocketOption.TYPE: OptionSpec("type", int, 0, writable=False),
+}
+
+
+class Options:
+    """The option values of one socket, as plain attributes for the hot path.
+
+    Times are in milliseconds as in libzmq; ``-1`` means infinite (or "same as" for
+    ``HEARTBEAT_TIMEOUT``, which then follows ``HEARTBEAT_IVL``).
+    """
+
+    __slots__ = tuple(spec.attr for spec in OPTION_SPECS.values())
+
+    linger: int
+    sndhwm: int
+    rcvhwm: int
+    rcvtimeo: int
+    sndtimeo: int
+    reconnect_ivl: int
+    reconnect_ivl_max: int
+    heartbeat_ivl: int
+    heartbeat_timeout: int
+    heartbeat_ttl: int
+    handshake_ivl: int
+    maxmsgsize: int
+    routing_id: bytes
+    immediate: int
+    type: int
+
+    def __init__(self, socket_type: int) -> None:
+        for spec in OPTION_SPECS.values():
+            setattr(self, spec.attr, spec.default)
+        self.type = socket_type
+
+    def set(self, option: SocketOption, value: object) -> None:
+        """Validate and store one option.
+
+        Raises:
+            TypeError: The value has the wrong type.
+            ZMQError: ``EINVAL`` for an unknown, read-only or out-of-range option.
+        """
+        spec = spec_for(option)
+        if not spec.writable:
+            raise ZMQError(EINVAL, f"option {option.name} is read-only")
+        if spec.kind is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                if isinstance(value, bool):
+                    value = int(value)
+                else:
+                    raise TypeError(
+                        f"option {option.name} takes an int, not {type(value).__name__}"
+                    )
+            if not spec.minimum <= value <= spec.maximum:
+                raise ZMQError(
+                    EINVAL,
+                    f"option {option.name} must be in [{spec.minimum}, {spec.maximum}], "
+                    f"not {value}",
+                )
+        else:
+            if not isinstance(value, bytes | bytearray | memoryview):
+                raise TypeError(
+                    f"option {option.name} takes bytes, not {type(value).__name__} "
+                    "(use setsockopt_string for str)"
+                )
+            value = bytes(value)
+            if len(value) > spec.maximum:
+                raise ZMQError(EINVAL, f"option {option.name} is at most {spec.maximum} bytes")
+            if option is SocketOption.ROUTING_ID and value[:1] == b"\x00":
+                raise ZMQError(EINVAL, "ROUTING_ID must not start with a zero byte (reserved)")
+        setattr(self, spec.attr, value)
+
+    def get(self, option: SocketOption) -> int | bytes:
+        """Return one option's value.
+
+        Raises:
+            ZMQError: ``EINVAL`` for an option this socket does not support.
+        """
+        value: int | bytes = getattr(self, spec_for(option).attr)
+        return value
+
+    @property
+    def heartbeat_timeout_ms(self) -> int:
+        """The effective HEARTBEAT_TIMEOUT: the interval when left at -1."""
+        return self.heartbeat_ivl if self.heartbeat_timeout < 0 else self.heartbeat_timeout
+
+
+def spec_for(option: SocketOption) -> OptionSpec:
+    """Return the spec of ``option``.
+
+    Raises:
+        ZMQError: ``EINVAL`` when the option is not supported yet.
+    """
+    try:
+        return OPTION_SPECS[option]
+    except KeyError:
+        raise ZMQError(EINVAL, f"option {option.name} is not supported by aiomq yet") from None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, cast
 
 from ._pipe import Message, Pipe
 from .constants import Event
@@ -95,8 +95,8 @@ class Engine(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Send the first greeting octets and start the handshake deadline."""
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        self._transport = transport = cast(asyncio.Transport, transport)
         self._last_recv = self._loop.time()
         self._codec.initiate()
         transport.write(self._codec.data_to_send())
@@ -112,10 +112,12 @@ class Engine(asyncio.Protocol):
         codec = self._codec
         try:
             events = codec.receive_data(data)
-        except ProtocolError:
-            self._write_pending()
-            self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
-            return
+            violated = False
+        except ProtocolError as exc:
+            # What the read held before the violation was valid (a completed handshake,
+            # whole messages): handle it as usual, then drop the peer.
+            events = exc.events
+            violated = True
         batch: list[Message] = []
         for event in events:
             if type(event) is tuple:
@@ -130,6 +132,8 @@ class Engine(asyncio.Protocol):
         if batch:
             self._deliver(batch)
         self._write_pending()
+        if violated:
+            self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Report the end of the connection to the owner, exactly once."""
@@ -194,7 +198,7 @@ class Engine(asyncio.Protocol):
         pipe.inbound.on_writable = self._resume_reading
         if self._options.heartbeat_ivl > 0:
             self._arm("ping", self._options.heartbeat_ivl / 1000, self._send_ping)
-        if len(pipe.outbound):
+        if len(pipe.outbound) or self._linger_close:
             self._schedule_flush()
 
     # -- send path --------------------------------------------------------------------
@@ -280,9 +284,12 @@ class Engine(asyncio.Protocol):
         """Close the connection; with ``linger``, first write what the pipe holds."""
         if self._closing or self._transport is None:
             return
-        if linger and self.pipe is not None:
+        if linger:
+            # Before the handshake completes this only marks the engine: the flush and
+            # the close follow as soon as the pipe is attached.
             self._linger_close = True
-            self._schedule_flush()
+            if self.pipe is not None:
+                self._schedule_flush()
         else:
             self._closing = True
             self._transport.abort()

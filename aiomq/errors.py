@@ -50,9 +50,11 @@ class ZMQError(Exception):
     strerror: str
 
     def __init__(self, errno: int = EINVAL, msg: str | None = None) -> None:
+        text = msg if msg is not None else _default_message(errno)
+        super().__init__(text)
+        # Set after the base initialiser: OSError's (the base of Again) resets them.
         self.errno = errno
-        self.strerror = msg if msg is not None else _default_message(errno)
-        super().__init__(self.strerror)
+        self.strerror = text
 
     def __str__(self) -> str:
         return self.strerror

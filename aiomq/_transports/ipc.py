@@ -78,5 +78,16 @@ async def connect(
     endpoint: Endpoint,
     factory: Callable[[], asyncio.BaseProtocol],
 ) -> None:
-    """Open a Unix socket connection to ``endpoint``."""
-    await loop.create_unix_connection(factory, endpoint.path)
+    """Open a Unix socket connection to ``endpoint``.
+
+    The socket is connected first and then handed over, which works the same on the
+    default loop and on uvloop (whose ``create_unix_connection`` rejects abstract names).
+    """
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, endpoint.path)
+        await loop.create_unix_connection(factory, sock=sock)
+    except BaseException:
+        sock.close()
+        raise

@@ -1,0 +1,199 @@
+"""Result records and libzmq's perf-tool output lines.
+
+The formulas and the printed lines follow libzmq's ``perf/local_thr.cpp`` and
+``perf/remote_lat.cpp`` exactly, so figures can be compared with the C tools:
+
+* throughput is ``message_count / elapsed_us * 1e6`` truncated to an integer, although only
+  ``message_count - 1`` messages are timed (the first one starts the stopwatch);
+* megabits are computed from that truncated integer;
+* latency is the round-trip time divided by ``2 * roundtrip_count``, i.e. one-way latency, and
+  includes connection set-up, which libzmq's ``remote_lat`` also times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+__all__ = [
+    "LatencyResult",
+    "ThroughputResult",
+    "latency_us",
+    "throughput_msg_s",
+]
+
+Kind = Literal["throughput", "latency"]
+
+
+def _clamp_elapsed_us(elapsed_s: float) -> float:
+    """Return *elapsed_s* in µs, at least 1 (libzmq: ``if (elapsed == 0) elapsed = 1``)."""
+    return max(elapsed_s * 1e6, 1.0)
+
+
+def throughput_msg_s(message_count: int, elapsed_s: float) -> int:
+    """Compute libzmq's ``mean throughput [msg/s]``.
+
+    Args:
+        message_count: Messages in the run, including the untimed first one.
+        elapsed_s: Seconds between the first and the last message.
+
+    Returns:
+        Messages per second, truncated like libzmq's ``(unsigned long)`` cast.
+    """
+    return int(message_count / _clamp_elapsed_us(elapsed_s) * 1_000_000)
+
+
+def latency_us(roundtrip_count: int, elapsed_s: float) -> float:
+    """Compute libzmq's ``average latency [us]`` (one way: round trip divided by two).
+
+    Args:
+        roundtrip_count: Request/reply round trips timed.
+        elapsed_s: Seconds for all of them.
+
+    Returns:
+        Average one-way latency in microseconds.
+    """
+    return _clamp_elapsed_us(elapsed_s) / (roundtrip_count * 2)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ThroughputResult:
+    """What ``local-thr`` measured.
+
+    Attributes:
+        impl: Implementation name (``aiomq``, ``zmq.asyncio`` or ``pyzmq``).
+        loop: Event loop (``asyncio`` or ``uvloop``), or ``None`` for blocking pyzmq.
+        message_size: Bytes per message.
+        message_count: Messages in the run, including the first, untimed one.
+        elapsed_s: Seconds from the first to the last message.
+    """
+
+    impl: str
+    loop: str | None
+    message_size: int
+    message_count: int
+    elapsed_s: float
+
+    @property
+    def msg_per_s(self) -> int:
+        """Mean throughput in messages per second (libzmq's formula)."""
+        return throughput_msg_s(self.message_count, self.elapsed_s)
+
+    @property
+    def mbit_per_s(self) -> float:
+        """Mean throughput in megabits per second (libzmq's formula)."""
+        return self.msg_per_s * self.message_size * 8 / 1_000_000
+
+    def lines(self) -> list[str]:
+        """Return libzmq ``local_thr``'s four result lines, byte for byte."""
+        return [
+            f"message size: {self.message_size} [B]",
+            f"message count: {self.message_count}",
+            f"mean throughput: {self.msg_per_s} [msg/s]",
+            f"mean throughput: {self.mbit_per_s:.3f} [Mb/s]",
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready mapping with the inputs and the derived figures."""
+        return {
+            "kind": "throughput",
+            "impl": self.impl,
+            "loop": self.loop,
+            "message_size": self.message_size,
+            "message_count": self.message_count,
+            "elapsed_s": self.elapsed_s,
+            "msg_per_s": self.msg_per_s,
+            "mbit_per_s": round(self.mbit_per_s, 3),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ThroughputResult:
+        """Rebuild a result from :meth:`to_json` output.
+
+        Raises:
+            ValueError: *data* is not a throughput record.
+        """
+        if data.get("kind") != "throughput":
+            raise ValueError(f"not a throughput record: {data!r}")
+        loop = data["loop"]
+        return cls(
+            impl=str(data["impl"]),
+            loop=None if loop is None else str(loop),
+            message_size=_as_int(data["message_size"]),
+            message_count=_as_int(data["message_count"]),
+            elapsed_s=_as_float(data["elapsed_s"]),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LatencyResult:
+    """What ``remote-lat`` measured.
+
+    Attributes:
+        impl: Implementation name.
+        loop: Event loop, or ``None`` for blocking pyzmq.
+        message_size: Bytes per message.
+        roundtrip_count: Request/reply round trips timed.
+        elapsed_s: Seconds for all round trips.
+    """
+
+    impl: str
+    loop: str | None
+    message_size: int
+    roundtrip_count: int
+    elapsed_s: float
+
+    @property
+    def latency_us(self) -> float:
+        """Average one-way latency in microseconds (libzmq's formula)."""
+        return latency_us(self.roundtrip_count, self.elapsed_s)
+
+    def lines(self) -> list[str]:
+        """Return libzmq ``remote_lat``'s three result lines, byte for byte."""
+        return [
+            f"message size: {self.message_size} [B]",
+            f"roundtrip count: {self.roundtrip_count}",
+            f"average latency: {self.latency_us:.3f} [us]",
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready mapping with the inputs and the derived figure."""
+        return {
+            "kind": "latency",
+            "impl": self.impl,
+            "loop": self.loop,
+            "message_size": self.message_size,
+            "roundtrip_count": self.roundtrip_count,
+            "elapsed_s": self.elapsed_s,
+            "latency_us": round(self.latency_us, 3),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> LatencyResult:
+        """Rebuild a result from :meth:`to_json` output.
+
+        Raises:
+            ValueError: *data* is not a latency record.
+        """
+        if data.get("kind") != "latency":
+            raise ValueError(f"not a latency record: {data!r}")
+        loop = data["loop"]
+        return cls(
+            impl=str(data["impl"]),
+            loop=None if loop is None else str(loop),
+            message_size=_as_int(data["message_size"]),
+            roundtrip_count=_as_int(data["roundtrip_count"]),
+            elapsed_s=_as_float(data["elapsed_s"]),
+        )
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _as_float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)

@@ -1,0 +1,39 @@
+"""Sans-I/O ZMTP 3.1 codec (RFC 37, compatible with RFC 23's ZMTP 3.0).
+
+The :class:`Connection` state machine parses bytes into events and encodes
+messages and commands into bytes; it performs no I/O and reads no clock.
+Security mechanisms plug in through :class:`Mechanism`; :class:`NullMechanism`
+is the default.
+
+Layer 2: imports only the standard library (and aiomq layer 0).
+"""
+
+from .connection import Connection
+from .errors import ProtocolError
+from .events import (
+    Cancel,
+    Event,
+    HandshakeComplete,
+    Message,
+    PeerError,
+    Ping,
+    Pong,
+    Subscribe,
+)
+from .mechanism import Mechanism, MechanismStep, NullMechanism
+
+__all__ = [
+    "Cancel",
+    "Connection",
+    "Event",
+    "HandshakeComplete",
+    "Mechanism",
+    "MechanismStep",
+    "Message",
+    "NullMechanism",
+    "PeerError",
+    "Ping",
+    "Pong",
+    "ProtocolError",
+    "Subscribe",
+]

@@ -1,0 +1,74 @@
+"""Shared fixtures: every async test runs on the default loop and on uvloop."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import os
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from typing import Any
+
+import pytest
+
+import aiomq
+
+
+def _loop_factories() -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    factories: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+        "asyncio": asyncio.new_event_loop
+    }
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dev dependency
+        return factories
+    factories["uvloop"] = uvloop.new_event_loop
+    wanted = os.environ.get("AIOMQ_TEST_LOOPS")
+    if wanted:
+        factories = {name: f for name, f in factories.items() if name in wanted.split(",")}
+    return factories
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Run each async test once per event loop (set AIOMQ_TEST_LOOPS=asyncio to narrow)."""
+    return _loop_factories()
+
+
+def _deadline_for(item: pytest.Function) -> float:
+    marker = item.get_closest_marker("timeout")
+    if marker is not None and marker.args:
+        return float(marker.args[0])
+    return float(item.config.getini("timeout") or 60)
+
+
+def _with_deadline(
+    func: Callable[..., Coroutine[Any, Any, None]], seconds: float
+) -> Callable[..., Coroutine[Any, Any, None]]:
+    @functools.wraps(func)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        async with asyncio.timeout(seconds):
+            await func(*args, **kwargs)
+
+    return run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every async test an in-loop deadline.
+
+    pytest-timeout's SIGALRM cannot interrupt uvloop's C loop, so each coroutine test
+    also runs under ``asyncio.timeout`` set a little below its ``timeout`` mark.
+    """
+    for item in items:
+        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
+            item.obj = _with_deadline(item.obj, _deadline_for(item) * 0.9)
+
+
+@pytest.fixture
+async def ctx() -> AsyncIterator[aiomq.Context]:
+    """An aiomq Context, destroyed without lingering after the test."""
+    context = aiomq.Context()
+    yield context
+    context.destroy(linger=0)
+    await asyncio.wait_for(context.term(), 5)

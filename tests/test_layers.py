@@ -1,0 +1,89 @@
+"""The import-layer rule of ARCHITECTURE.md: a module imports only its own layer or lower."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "aiomq"
+
+# Module (or package) prefix → layer. The longest matching prefix wins.
+LAYERS: dict[str, int] = {
+    "aiomq.errors": 0,
+    "aiomq.constants": 0,
+    "aiomq.endpoint": 1,
+    "aiomq.options": 1,
+    "aiomq.zmtp": 2,
+    "aiomq._pipe": 3,
+    "aiomq._signal": 3,
+    "aiomq._routing": 3,
+    "aiomq._transports": 3,
+    "aiomq._engine": 4,
+    "aiomq._link": 4,
+    "aiomq._session": 4,
+    "aiomq._listener": 4,
+    "aiomq._inproc": 4,
+    "aiomq._manager": 5,
+    "aiomq._sockets": 6,
+    "aiomq.context": 6,
+    "aiomq": 7,
+}
+# Siblings on one layer that must not know each other.
+STRANGERS = [{"aiomq.zmtp", "aiomq._routing", "aiomq._transports"}]
+# Standard-library modules the codec must never import (time comes in as an argument).
+CODEC_FORBIDDEN = {"asyncio", "socket", "time", "threading", "select", "selectors"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def group_of(name: str) -> str:
+    return max(
+        (prefix for prefix in LAYERS if name == prefix or name.startswith(prefix + ".")), key=len
+    )
+
+
+def imports_of(path: Path) -> list[str]:
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.append(target)
+            found.extend(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
+def test_imports_respect_layers(path: Path) -> None:
+    name = module_name(path)
+    own = group_of(name)
+    for target in imports_of(path):
+        if not target.startswith("aiomq"):
+            if own == "aiomq.zmtp":
+                assert target.split(".")[0] not in CODEC_FORBIDDEN, f"{name} imports {target}"
+            continue
+        if not any(target == p or target.startswith(p + ".") for p in LAYERS if p != "aiomq"):
+            continue  # "from aiomq import x" style names resolve below
+        other = group_of(target)
+        assert LAYERS[other] <= LAYERS[own], f"{name} (layer {LAYERS[own]}) imports {target}"
+        for group in STRANGERS:
+            if own in group and other in group:
+                assert own == other, f"{name} must not import {target}"

@@ -136,7 +136,13 @@ class Engine(asyncio.Protocol):
             self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        """Report the end of the connection to the owner, exactly once."""
+        """Report the end of the connection to the owner, exactly once.
+
+        A peer that hangs up during the handshake (libzmq does so on a Socket-Type
+        mismatch, before its READY) is reported as HANDSHAKE_FAILED_NO_DETAIL.
+        """
+        if not self._closing and self.pipe is None and self._error is None:
+            self._error = Event.HANDSHAKE_FAILED_NO_DETAIL
         self._closing = True
         for timer in self._timers.values():
             timer.cancel()

@@ -54,7 +54,7 @@ def parse_endpoint(url: object, *, bind: bool) -> Endpoint:
             unknown transport.
     """
     if not isinstance(url, str):
-        raise TypeError(f"endpoint must be str, not {type(url).__name__}")
+        raise TypeError(f"addr (the endpoint) must be str, not {type(url).__name__}")
     transport, sep, address = url.partition("://")
     if not sep:
         raise ZMQError(EINVAL, f"invalid endpoint {url!r}: expected transport://address")

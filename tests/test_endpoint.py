@@ -49,5 +49,5 @@ def test_rejects_with_a_clear_error(url: str, bind: bool, errno: int, fragment: 
 
 
 def test_rejects_non_str() -> None:
-    with pytest.raises(TypeError, match="endpoint must be str, not bytes"):
+    with pytest.raises(TypeError, match=r"addr \(the endpoint\) must be str, not bytes"):
         parse_endpoint(b"tcp://127.0.0.1:1", bind=True)

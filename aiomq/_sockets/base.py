@@ -56,15 +56,15 @@ class _Option(Generic[_T]):
         obj.setsockopt(self.option, value)
 
 
-def _as_frame(data: object) -> bytes:
+def _as_frame(data: object, argument: str) -> bytes:
     if type(data) is bytes:
         return data
     if isinstance(data, str):
-        raise TypeError("frames must be bytes-like, not str (encode it, or use send_string)")
+        raise TypeError(f"{argument} must be bytes-like, not str (encode it, or use send_string)")
     try:
         return bytes(memoryview(data))  # type: ignore[arg-type]
     except TypeError:
-        raise TypeError(f"frames must be bytes-like, not {type(data).__name__}") from None
+        raise TypeError(f"{argument} must be bytes-like, not {type(data).__name__}") from None
 
 
 class Socket:
@@ -281,7 +281,7 @@ class Socket:
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
         """
-        frame = _as_frame(data)
+        frame = _as_frame(data, "data")
         if flags & _SNDMORE:
             self._check_open()
             self._send_parts.append(frame)
@@ -316,8 +316,8 @@ class Socket:
         Cancellation-safe: the whole message was queued, or none of it.
         """
         if isinstance(msg_parts, bytes | str):
-            raise TypeError("send_multipart takes a list of frames, not a single frame")
-        message = tuple([_as_frame(part) for part in msg_parts])
+            raise TypeError("msg_parts must be a list of frames, not a single frame")
+        message = tuple([_as_frame(part, "each of msg_parts") for part in msg_parts])
         if not message:
             raise ValueError("send_multipart needs at least one frame")
         await self._send(message, flags & ~_SNDMORE)

@@ -725,11 +725,7 @@ class Connection:
         Raises:
             RuntimeError: Before the handshake completed or after closing.
         """
-        self._require_traffic()
-        if self._v31:
-            self._queue_command(encode_subscribe(topic))
-        else:
-            self.send_messages(((b"\x01" + topic,),))
+        self._send_subscription(topic, subscribe=True)
 
     def send_cancel(self, topic: bytes) -> None:
         """Queue an unsubscription: CANCEL toward 3.1 peers, ``b"\\x00" + topic`` toward 3.0.
@@ -740,11 +736,14 @@ class Connection:
         Raises:
             RuntimeError: Before the handshake completed or after closing.
         """
+        self._send_subscription(topic, subscribe=False)
+
+    def _send_subscription(self, topic: bytes, *, subscribe: bool) -> None:
         self._require_traffic()
         if self._v31:
-            self._queue_command(encode_cancel(topic))
+            self._queue_command(encode_subscribe(topic) if subscribe else encode_cancel(topic))
         else:
-            self.send_messages(((b"\x00" + topic,),))
+            self.send_messages(((bytes((subscribe,)) + topic,),))
 
     def send_error(self, reason: bytes) -> None:
         """Queue an ERROR command and close the connection (RFC 37 §Error Handling).

@@ -23,10 +23,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Protocol, cast
 
-from ._pipe import Message, Pipe
+from ._pipe import Message, Pipe, Subscription
 from .constants import Event
 from .options import Options
-from .zmtp import Connection, HandshakeComplete, PeerError, Ping, ProtocolError
+from .zmtp import Cancel, Connection, HandshakeComplete, PeerError, Ping, ProtocolError, Subscribe
 
 __all__ = ["Engine", "EngineOwner", "MonitorCallback"]
 
@@ -82,6 +82,9 @@ class Engine(asyncio.Protocol):
             max_message_size=options.maxmsgsize,
         )
         self.pipe: Pipe | None = None
+        # Publishers take subscriptions from the wire; subscribers put them on it.
+        self._takes_subscriptions = socket_type in _PUBLISHERS
+        self._sends_subscriptions = socket_type in _SUBSCRIBERS
         self._flush_pending = False
         self._write_paused = False
         self._read_paused = False
@@ -122,6 +125,9 @@ class Engine(asyncio.Protocol):
         for event in events:
             if type(event) is tuple:
                 batch.append(event)
+            elif isinstance(event, Subscribe | Cancel) and self._takes_subscriptions:
+                subscribe = isinstance(event, Subscribe)
+                batch.append(Subscription.make(event.topic, subscribe=subscribe))
             else:
                 if batch:
                     self._deliver(batch)
@@ -221,11 +227,30 @@ class Engine(asyncio.Protocol):
             return
         messages = pipe.outbound.pop_all()
         if messages:
-            self._codec.send_messages(messages)
+            if self._sends_subscriptions:
+                self._send_with_subscriptions(messages)
+            else:
+                self._codec.send_messages(messages)
             self._write_pending()
         if self._linger_close and self._transport is not None:
             self._closing = True
             self._transport.close()
+
+    def _send_with_subscriptions(self, items: list[Message]) -> None:
+        """Encode messages in order, (un)subscriptions in the form the peer's version takes."""
+        codec = self._codec
+        start = 0
+        for index, item in enumerate(items):
+            if type(item) is Subscription:
+                if start < index:
+                    codec.send_messages(items[start:index])
+                if item.subscribe:
+                    codec.send_subscribe(item.topic)
+                else:
+                    codec.send_cancel(item.topic)
+                start = index + 1
+        if start < len(items):
+            codec.send_messages(items[start:])
 
     def _write_pending(self) -> None:
         data = self._codec.data_to_send()
@@ -308,6 +333,8 @@ class Engine(asyncio.Protocol):
 
 
 _ERROR_GRACE = 1.0
+_PUBLISHERS = frozenset({"PUB", "XPUB"})
+_SUBSCRIBERS = frozenset({"SUB", "XSUB"})
 
 
 def _is_status(reason: bytes) -> bool:

@@ -51,7 +51,7 @@ class InprocLink:
 
     def _open_pipe(self) -> Pipe | None:
         if self.pipe is None:
-            pipe = self.link.new_pipe(self.url)
+            pipe = self.link.new_pipe(self.url, connecting=True)
             if self.link.sink.attach_pipe(pipe):
                 self.pipe = pipe
         return self.pipe

@@ -31,6 +31,10 @@ class PipeSink(Protocol):
         """Drop ``pipe`` now, with whatever it holds."""
         ...
 
+    def pipe_reconnected(self, pipe: Pipe) -> None:
+        """A session's pipe got a new connection (e.g. resend subscriptions)."""
+        ...
+
 
 @dataclass(slots=True)
 class SocketLink:
@@ -52,10 +56,17 @@ class SocketLink:
     monitor: MonitorCallback
     loop: asyncio.AbstractEventLoop
 
-    def new_pipe(self, endpoint: str) -> Pipe:
-        """A fresh pipe with the socket's current high-water marks."""
+    def new_pipe(self, endpoint: str, *, connecting: bool = False) -> Pipe:
+        """A fresh pipe with the socket's current high-water marks.
+
+        A connecting pipe takes (and clears) ``CONNECT_ROUTING_ID`` as its routing id.
+        """
         options = self.options
-        return Pipe(MessageQueue(options.rcvhwm), MessageQueue(options.sndhwm), endpoint=endpoint)
+        pipe = Pipe(MessageQueue(options.rcvhwm), MessageQueue(options.sndhwm), endpoint=endpoint)
+        if connecting and options.connect_routing_id:
+            pipe.routing_id = options.connect_routing_id
+            options.connect_routing_id = b""
+        return pipe
 
     def new_engine(self, owner: EngineOwner, endpoint: str) -> Engine:
         """A fresh engine reporting to ``owner``."""

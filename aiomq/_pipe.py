@@ -17,9 +17,36 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 
-__all__ = ["Message", "MessageQueue", "Pipe"]
+__all__ = ["Message", "MessageQueue", "Pipe", "Subscription"]
 
 Message = tuple[bytes, ...]
+
+
+class Subscription(tuple[bytes, ...]):
+    """A (un)subscription travelling through a pipe among the messages, in order.
+
+    It *is* the one-frame ZMTP 3.0 form (``b"\\x01" + topic`` or ``b"\\x00" + topic``),
+    marked by its class so that an engine can send it as a 3.1 SUBSCRIBE/CANCEL
+    command instead. Engines turn received commands into it too, so publishers see one
+    form whatever the peer's version (RFC 29; ZMTP checklist section 4).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def make(cls, topic: bytes, *, subscribe: bool) -> Subscription:
+        """The item for subscribing to (or cancelling) ``topic``."""
+        return cls((bytes((subscribe,)) + topic,))
+
+    @property
+    def subscribe(self) -> bool:
+        """True for a subscription, False for a cancellation."""
+        return self[0][:1] == b"\x01"
+
+    @property
+    def topic(self) -> bytes:
+        """The topic prefix."""
+        return self[0][1:]
 
 
 def _nothing() -> None:
@@ -100,6 +127,17 @@ class MessageQueue:
         """Drop every queued message."""
         self._items.clear()
 
+    def discard_subscriptions(self) -> None:
+        """Drop queued :class:`Subscription` items, keeping messages in order."""
+        items = self._items
+        kept = [item for item in items if type(item) is not Subscription]
+        if len(kept) != len(items):
+            was_full = self.full
+            items.clear()
+            items.extend(kept)
+            if was_full and not self.full:
+                self.on_writable()
+
     def set_hwm(self, hwm: int) -> None:
         """Change the high-water mark, waking the writer if there is room now."""
         was_full = self.full
@@ -116,6 +154,7 @@ class Pipe:
         outbound: Messages to the peer, written by the socket's strategy.
         peer_socket_type: The peer's ``Socket-Type`` (from the handshake).
         peer_identity: The peer's ``Identity`` property (may be empty).
+        routing_id: The id a ROUTER knows this peer by (set by the socket).
         endpoint: The endpoint this pipe belongs to (for monitor events and ``disconnect``).
         terminating: Set when the peer is gone; the pipe leaves the socket once its
             inbound queue is drained.
@@ -128,6 +167,7 @@ class Pipe:
         "outbound",
         "peer_identity",
         "peer_socket_type",
+        "routing_id",
         "terminating",
     )
 
@@ -145,6 +185,7 @@ class Pipe:
         self.endpoint = endpoint
         self.peer_socket_type = peer_socket_type
         self.peer_identity = peer_identity
+        self.routing_id = b""
         self.terminating = False
         self.on_drained: Callable[[Pipe], None] = _ignore_pipe
 

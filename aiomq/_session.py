@@ -49,7 +49,7 @@ class Session:
     def start(self) -> None:
         """Create the pipe (unless IMMEDIATE) and begin connecting."""
         if not self._link.options.immediate:
-            pipe = self._link.new_pipe(self._name)
+            pipe = self._link.new_pipe(self._name, connecting=True)
             if self._link.sink.attach_pipe(pipe):
                 self._pipe = pipe
         self._connect_now()
@@ -98,12 +98,16 @@ class Session:
         """Serve the session's pipe (creating it under IMMEDIATE)."""
         pipe = self._pipe
         if pipe is None:
-            pipe = self._link.new_pipe(self._name)
+            pipe = self._link.new_pipe(self._name, connecting=True)
+            pipe.peer_socket_type = handshake.peer_socket_type
+            pipe.peer_identity = handshake.peer_identity
             if not self._link.sink.attach_pipe(pipe):
                 return None
             self._pipe = pipe
-        pipe.peer_socket_type = handshake.peer_socket_type
-        pipe.peer_identity = handshake.peer_identity
+        else:
+            pipe.peer_socket_type = handshake.peer_socket_type
+            pipe.peer_identity = handshake.peer_identity
+            self._link.sink.pipe_reconnected(pipe)
         self._interval = self._link.options.reconnect_ivl
         if self._closing:
             engine.close(linger=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .constants import SocketOption
+from .constants import SocketOption, SocketType
 from .errors import EINVAL, ZMQError
 
 __all__ = ["OPTION_SPECS", "OptionSpec", "OptionValue", "Options"]
@@ -26,6 +26,7 @@ class OptionSpec:
         minimum: Smallest accepted int (ints only).
         maximum: Largest accepted int, or largest bytes length.
         writable: False for read-only options (``TYPE``, ``LAST_ENDPOINT``).
+        types: The socket types the option applies to (None: all).
     """
 
     attr: str
@@ -34,9 +35,15 @@ class OptionSpec:
     minimum: int = 0
     maximum: int = 2**31 - 1
     writable: bool = True
+    types: frozenset[SocketType] | None = None
 
 
-_I32 = 2**31 - 1
+def _flag(attr: str, *types: SocketType) -> OptionSpec:
+    """A 0/1 option that applies to ``types`` only."""
+    return OptionSpec(attr, int, 0, 0, 1, types=frozenset(types))
+
+
+_T = SocketType
 
 OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.LINGER: OptionSpec("linger", int, -1, -1),
@@ -54,7 +61,28 @@ OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.ROUTING_ID: OptionSpec("routing_id", bytes, b"", 0, 255),
     SocketOption.IMMEDIATE: OptionSpec("immediate", int, 0, 0, 1),
     SocketOption.TYPE: OptionSpec("type", int, 0, writable=False),
+    SocketOption.CONNECT_ROUTING_ID: OptionSpec(
+        "connect_routing_id", bytes, b"", 0, 255, types=frozenset({_T.ROUTER})
+    ),
+    SocketOption.ROUTER_MANDATORY: _flag("router_mandatory", _T.ROUTER),
+    SocketOption.ROUTER_HANDOVER: _flag("router_handover", _T.ROUTER),
+    SocketOption.PROBE_ROUTER: _flag("probe_router", _T.ROUTER, _T.DEALER),
+    SocketOption.REQ_RELAXED: _flag("req_relaxed", _T.REQ),
+    SocketOption.REQ_CORRELATE: _flag("req_correlate", _T.REQ),
+    SocketOption.XPUB_VERBOSE: _flag("xpub_verbose", _T.XPUB),
+    SocketOption.XPUB_VERBOSER: _flag("xpub_verboser", _T.XPUB),
+    SocketOption.XPUB_MANUAL: _flag("xpub_manual", _T.XPUB),
+    SocketOption.XPUB_NODROP: _flag("xpub_nodrop", _T.XPUB, _T.PUB),
+    SocketOption.XPUB_WELCOME_MSG: OptionSpec(
+        "xpub_welcome_msg", bytes, b"", 0, 2**31 - 1, types=frozenset({_T.XPUB})
+    ),
+    SocketOption.CONFLATE: _flag(
+        "conflate", _T.PUB, _T.SUB, _T.XPUB, _T.XSUB, _T.PUSH, _T.PULL, _T.DEALER
+    ),
 }
+
+
+_ROUTING_IDS = frozenset({SocketOption.ROUTING_ID, SocketOption.CONNECT_ROUTING_ID})
 
 
 class Options:
@@ -81,6 +109,18 @@ class Options:
     routing_id: bytes
     immediate: int
     type: int
+    connect_routing_id: bytes
+    router_mandatory: int
+    router_handover: int
+    probe_router: int
+    req_relaxed: int
+    req_correlate: int
+    xpub_verbose: int
+    xpub_verboser: int
+    xpub_manual: int
+    xpub_nodrop: int
+    xpub_welcome_msg: bytes
+    conflate: int
 
     def __init__(self, socket_type: int) -> None:
         for spec in OPTION_SPECS.values():
@@ -94,7 +134,7 @@ class Options:
             TypeError: The value has the wrong type.
             ZMQError: ``EINVAL`` for an unknown, read-only or out-of-range option.
         """
-        spec = spec_for(option)
+        spec = self.spec(option)
         if not spec.writable:
             raise ZMQError(EINVAL, f"option {option.name} is read-only")
         if spec.kind is int:
@@ -120,8 +160,10 @@ class Options:
             value = bytes(value)
             if len(value) > spec.maximum:
                 raise ZMQError(EINVAL, f"option {option.name} is at most {spec.maximum} bytes")
-            if option is SocketOption.ROUTING_ID and value[:1] == b"\x00":
-                raise ZMQError(EINVAL, "ROUTING_ID must not start with a zero byte (reserved)")
+            if option in _ROUTING_IDS and value[:1] == b"\x00":
+                raise ZMQError(
+                    EINVAL, f"{option.name} must not start with a zero byte (reserved)"
+                )
         setattr(self, spec.attr, value)
 
     def get(self, option: SocketOption) -> int | bytes:
@@ -130,8 +172,25 @@ class Options:
         Raises:
             ZMQError: ``EINVAL`` for an option this socket does not support.
         """
-        value: int | bytes = getattr(self, spec_for(option).attr)
+        value: int | bytes = getattr(self, self.spec(option).attr)
         return value
+
+    def spec(self, option: SocketOption) -> OptionSpec:
+        """Return the spec of ``option`` for this socket's type.
+
+        Raises:
+            ZMQError: ``EINVAL`` when the option is unknown to aiomq or does not apply
+                to this socket type.
+        """
+        spec = spec_for(option)
+        if spec.types is not None and self.type not in spec.types:
+            names = ", ".join(sorted(t.name for t in spec.types))
+            raise ZMQError(
+                EINVAL,
+                f"option {option.name} does not apply to {SocketType(self.type).name} "
+                f"sockets (only {names})",
+            )
+        return spec
 
     @property
     def heartbeat_timeout_ms(self) -> int:

@@ -21,10 +21,12 @@ class FairQueue:
         on_readable: Called when a message may have become available.
     """
 
-    __slots__ = ("_on_readable", "_ready", "pipes")
+    __slots__ = ("_on_readable", "_ready", "last_pipe", "pipes")
 
     def __init__(self, on_readable: Callable[[], None]) -> None:
         self.pipes: set[Pipe] = set()
+        self.last_pipe: Pipe | None = None
+        """The pipe the last message came from (for envelopes and routing ids)."""
         self._ready: deque[Pipe] = deque()
         self._on_readable = on_readable
 
@@ -69,6 +71,7 @@ class FairQueue:
             queue = pipe.inbound
             if queue:
                 message = queue.pop()
+                self.last_pipe = pipe
                 if queue:
                     if len(ready) > 1:
                         ready.rotate(-1)

@@ -114,6 +114,13 @@ class Socket:
     def _setup(self) -> None:
         """Build the pattern's strategies (subclasses)."""
 
+    def _reconnected(self, pipe: Pipe) -> None:
+        """A session's pipe got a new connection (subclasses: resend subscriptions)."""
+
+    def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
+        """Handle an option that acts rather than stores (``SUBSCRIBE``); True if handled."""
+        return False
+
     def _send_nowait(self, message: Message) -> None:
         raise ZMQError(ENOTSUP, f"{self._type.name} sockets cannot send")
 
@@ -155,7 +162,9 @@ class Socket:
             TypeError: ``value`` has the wrong type.
             ZMQError: ``EINVAL`` for an unknown or read-only option or a bad value.
         """
-        self._options.set(_option(option), value)
+        opt = _option(option)
+        if not self._set_action(opt, value):
+            self._options.set(opt, value)
 
     def getsockopt(self, option: int) -> int | bytes:
         """Return a socket option's value (``LAST_ENDPOINT`` as bytes, as pyzmq).
@@ -249,6 +258,10 @@ class Socket:
             strategy.terminate(pipe)
         if not len(pipe.inbound):
             self.detach_pipe(pipe)
+
+    def pipe_reconnected(self, pipe: Pipe) -> None:
+        """A session's pipe has a new connection beneath it."""
+        self._reconnected(pipe)
 
     def detach_pipe(self, pipe: Pipe) -> None:
         """Drop a pipe now."""

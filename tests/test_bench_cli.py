@@ -1,0 +1,215 @@
+"""``aiomq-bench``: the perf tools print libzmq's lines; ``compare`` renders its tables.
+
+The perf roles run as two real processes (as libzmq's tools do) with tiny counts; the binding
+side binds ``tcp://127.0.0.1:*`` and announces the port it got, so no fixed port is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiomq._bench import backends, loops
+from aiomq._bench.errors import BenchError
+from aiomq._bench.results import LatencyResult, ThroughputResult
+from aiomq.bench import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEADLINE = 30.0  # seconds, for each process
+SETTLE = 10.0  # seconds the binding side may take to finish once its peer has exited
+
+pytestmark = pytest.mark.timeout(2 * DEADLINE)
+
+THR_LINES = [
+    r"message size: 16 \[B\]",
+    r"message count: 200",
+    r"mean throughput: [1-9]\d* \[msg/s\]",
+    r"mean throughput: \d+\.\d{3} \[Mb/s\]",
+]
+LAT_LINES = [
+    r"message size: 16 \[B\]",
+    r"roundtrip count: 50",
+    r"average latency: \d+\.\d{3} \[us\]",
+]
+
+
+def _bench(*args: str) -> list[str]:
+    return [sys.executable, "-m", "aiomq.bench", *args]
+
+
+def _env() -> dict[str, str]:
+    pythonpath = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(pythonpath)}
+
+
+def run_pair(local: list[str], remote: list[str], options: list[str]) -> tuple[str, str]:
+    """Run a binding role and a connecting role; return both stdouts (announce line dropped)."""
+    with subprocess.Popen(
+        _bench(*local, *options, "--announce"),
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as binder:
+        try:
+            assert binder.stdout is not None
+            announce = binder.stdout.readline()
+            assert announce, binder.communicate(timeout=DEADLINE)[1]
+            endpoint = json.loads(announce)["endpoint"]
+            assert re.fullmatch(r"tcp://127\.0\.0\.1:\d+", endpoint)
+            connector = subprocess.run(
+                _bench(*remote[:1], endpoint, *remote[1:], *options),
+                cwd=ROOT,
+                env=_env(),
+                capture_output=True,
+                text=True,
+                timeout=DEADLINE,
+                check=False,
+            )
+            local_out, local_err = binder.communicate(timeout=SETTLE)
+        finally:
+            binder.kill()
+    assert connector.returncode == 0, connector.stderr
+    assert binder.returncode == 0, local_err
+    return local_out, connector.stdout
+
+
+def assert_lines(output: str, patterns: list[str]) -> None:
+    lines = output.splitlines()
+    assert len(lines) == len(patterns), output
+    for line, pattern in zip(lines, patterns, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
+
+
+IMPL_LOOPS = [
+    pytest.param("pyzmq", "asyncio", id="pyzmq"),
+    pytest.param("zmq.asyncio", "asyncio", id="zmq.asyncio-asyncio"),
+    pytest.param("aiomq", "asyncio", id="aiomq-asyncio"),
+    pytest.param("aiomq", "uvloop", id="aiomq-uvloop"),
+]
+
+
+@pytest.mark.parametrize(("impl", "loop"), IMPL_LOOPS)
+def test_throughput_roles_print_libzmq_lines(impl: str, loop: str) -> None:
+    local_out, remote_out = run_pair(
+        ["local-thr", "tcp://127.0.0.1:*", "16", "200"],
+        ["remote-thr", "16", "200"],
+        ["--impl", impl, "--loop", loop],
+    )
+    assert_lines(local_out, THR_LINES)
+    assert remote_out == ""
+
+
+@pytest.mark.parametrize(("impl", "loop"), IMPL_LOOPS)
+def test_latency_roles_print_libzmq_lines(impl: str, loop: str) -> None:
+    local_out, remote_out = run_pair(
+        ["local-lat", "tcp://127.0.0.1:*", "16", "50"],
+        ["remote-lat", "16", "50"],
+        ["--impl", impl, "--loop", loop],
+    )
+    assert local_out == ""
+    assert_lines(remote_out, LAT_LINES)
+
+
+def test_json_output_round_trips() -> None:
+    local_out, _ = run_pair(
+        ["local-thr", "tcp://127.0.0.1:*", "16", "200"],
+        ["remote-thr", "16", "200"],
+        ["--impl", "aiomq", "--json"],
+    )
+    result = ThroughputResult.from_json(json.loads(local_out))
+    assert (result.impl, result.loop, result.message_count) == ("aiomq", "asyncio", 200)
+    assert result.msg_per_s > 0
+
+
+def test_lines_follow_libzmq_formulas() -> None:
+    thr = ThroughputResult("pyzmq", None, 16, 1000, 0.5)
+    assert thr.lines() == [
+        "message size: 16 [B]",
+        "message count: 1000",
+        "mean throughput: 2000 [msg/s]",
+        "mean throughput: 0.256 [Mb/s]",
+    ]
+    lat = LatencyResult("aiomq", "uvloop", 16, 100, 0.01)
+    assert lat.lines() == [
+        "message size: 16 [B]",
+        "roundtrip count: 100",
+        "average latency: 50.000 [us]",
+    ]
+    assert ThroughputResult("aiomq", None, 1, 10, 0.0).msg_per_s == 10_000_000  # elapsed >= 1us
+
+
+def test_compare_renders_tables(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    output = tmp_path / "results" / "compare.json"
+    args = ["compare", "--impl", "aiomq", "--impl", "pyzmq", "--runs", "1", "--count", "500"]
+    args += ["--only", "throughput", "--output", str(output)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| aiomq")]
+    assert len(rows) == 1
+    assert rows[0].endswith("x |")  # ratio vs pyzmq measured in the same run
+    data = json.loads(output.read_text())
+    assert set(data["throughput"]) == {"aiomq", "pyzmq"}
+    assert data["throughput"]["pyzmq"]["speedup"]["pyzmq"] == 1.0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="ipc:// needs Unix domain sockets")
+def test_compare_over_ipc_with_latency(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["compare", "--impl", "pyzmq", "--impl", "zmq.asyncio", "--runs", "1"]
+    args += ["--count", "500", "--roundtrips", "50", "--transport", "ipc", "--json"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["errors"] == []
+    assert data["latency"]["zmq.asyncio"]["runs"][0]["roundtrip_count"] == 50
+
+
+def test_compare_reports_a_failing_case(capsys: pytest.CaptureFixture[str]) -> None:
+    # A zero timeout fails every case; compare still prints its tables and exits 1.
+    args = ["compare", "--impl", "pyzmq", "--runs", "2", "--count", "10", "--timeout", "0"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert "pyzmq throughput failed" in captured.out
+    assert captured.err.count("FAILED") == 2  # throughput and latency, each tried once
+
+
+def test_missing_pyzmq_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [
+        n for n in sys.modules if n == "zmq" or n.startswith(("zmq.", "aiomq._bench.impl"))
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "zmq", None)
+    with pytest.raises(BenchError, match="needs pyzmq"):
+        backends.load_backend("zmq.asyncio")
+    assert main(["remote-thr", "tcp://127.0.0.1:1", "16", "1", "--impl", "pyzmq"]) == 1
+    assert "pip install pyzmq" in capsys.readouterr().err
+    assert backends.load_backend("aiomq").impl == "aiomq"  # aiomq itself needs no pyzmq
+
+
+def test_missing_uvloop_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)
+
+    async def nothing() -> None:
+        return None
+
+    with pytest.raises(BenchError, match="needs uvloop, which is not installed"):
+        loops.run(nothing, "uvloop")
+
+
+def test_importing_the_tool_imports_neither_pyzmq_nor_uvloop() -> None:
+    code = (
+        "import sys, aiomq; before = set(sys.modules)\n"
+        "import aiomq.bench, aiomq._bench.compare, aiomq._bench.report\n"
+        "new = set(sys.modules) - before\n"
+        "assert not {m for m in new if m.split('.')[0] in ('zmq', 'uvloop')}, new\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, timeout=DEADLINE)

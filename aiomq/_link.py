@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ._engine import Engine, EngineOwner, MonitorCallback
-from ._pipe import MessageQueue, Pipe
+from ._pipe import ConflatingQueue, MessageQueue, Pipe
 from .options import Options
 
 __all__ = ["PipeSink", "SocketLink"]
@@ -59,10 +59,17 @@ class SocketLink:
     def new_pipe(self, endpoint: str, *, connecting: bool = False) -> Pipe:
         """A fresh pipe with the socket's current high-water marks.
 
+        With ``CONFLATE`` (effective for PUB, SUB, PUSH, PULL and DEALER only, as in
+        libzmq) both queues keep just the newest message and ignore the high-water marks.
         A connecting pipe takes (and clears) ``CONNECT_ROUTING_ID`` as its routing id.
         """
         options = self.options
-        pipe = Pipe(MessageQueue(options.rcvhwm), MessageQueue(options.sndhwm), endpoint=endpoint)
+        if options.conflate and self.socket_type in _CONFLATING:
+            pipe = Pipe(ConflatingQueue(), ConflatingQueue(), endpoint=endpoint)
+        else:
+            pipe = Pipe(
+                MessageQueue(options.rcvhwm), MessageQueue(options.sndhwm), endpoint=endpoint
+            )
         if connecting and options.connect_routing_id:
             pipe.routing_id = options.connect_routing_id
             options.connect_routing_id = b""
@@ -73,3 +80,8 @@ class SocketLink:
         return Engine(
             owner, self.options, self.socket_type, self.peer_types, endpoint, self.monitor
         )
+
+
+# The types for which libzmq honours CONFLATE (``get_effective_conflate_option``); it
+# accepts the option on XPUB/XSUB too, without effect.
+_CONFLATING = frozenset({"PUB", "SUB", "PUSH", "PULL", "DEALER"})

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 
-__all__ = ["Message", "MessageQueue", "Pipe", "Subscription"]
+__all__ = ["ConflatingQueue", "Message", "MessageQueue", "Pipe", "Subscription"]
 
 Message = tuple[bytes, ...]
 
@@ -144,6 +144,44 @@ class MessageQueue:
         self.hwm = hwm
         if was_full and not self.full:
             self.on_writable()
+
+
+class ConflatingQueue(MessageQueue):
+    """A queue that keeps only the newest message (``CONFLATE``), and every subscription.
+
+    Pushing a message drops the messages still queued, as libzmq's conflating pipes do;
+    :class:`Subscription` items are kept, in order, because a subscription must never be
+    lost. The queue has no high-water mark: it is never :attr:`full`, so the writer never
+    waits and an engine never stops reading. (libzmq conflates frame by frame, which
+    mangles multipart messages; aiomq keeps the newest whole message.)
+    """
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def push(self, message: Message) -> None:
+        """Append ``message``, first dropping every queued message but subscriptions."""
+        items = self._items
+        if not items:
+            items.append(message)
+            self.on_readable()
+            return
+        if type(message) is not Subscription:
+            kept = [item for item in items if type(item) is Subscription]
+            if len(kept) != len(items):
+                items.clear()
+                items.extend(kept)
+        items.append(message)
+
+    def push_many(self, messages: Iterable[Message]) -> None:
+        """Push each of ``messages`` in turn: only the last message survives."""
+        for message in messages:
+            self.push(message)
+
+    def set_hwm(self, hwm: int) -> None:
+        """Ignored: a conflating queue has no high-water mark (as in libzmq)."""
 
 
 class Pipe:

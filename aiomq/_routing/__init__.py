@@ -7,9 +7,25 @@ when it cannot proceed; the socket base turns that into awaiting.
 Layer 3.
 """
 
+from .distributor import Distributor
 from .exclusive import ExclusivePair
 from .fair_queue import FairQueue
+from .identity_router import IdentityRouter
 from .load_balancer import LoadBalancer
+from .publisher import Publisher
 from .strategy import Strategy
+from .subscriber import Subscriber
+from .trie import Removal, SubscriptionTrie
 
-__all__ = ["ExclusivePair", "FairQueue", "LoadBalancer", "Strategy"]
+__all__ = [
+    "Distributor",
+    "ExclusivePair",
+    "FairQueue",
+    "IdentityRouter",
+    "LoadBalancer",
+    "Publisher",
+    "Removal",
+    "Strategy",
+    "Subscriber",
+    "SubscriptionTrie",
+]

@@ -11,6 +11,10 @@ from ..errors import Again
 __all__ = ["FairQueue"]
 
 
+def _nothing() -> None:
+    return None
+
+
 class FairQueue:
     """Receives one whole message at a time from each pipe that has input, round robin.
 
@@ -46,8 +50,9 @@ class FairQueue:
         return True
 
     def detach(self, pipe: Pipe) -> None:
-        """Stop reading from ``pipe``."""
+        """Stop reading from ``pipe``; what it receives from now on is not read."""
         self.pipes.discard(pipe)
+        pipe.inbound.on_readable = _nothing
         while pipe in self._ready:
             self._ready.remove(pipe)
 

@@ -18,10 +18,12 @@ class LoadBalancer:
             drained below its high-water mark).
     """
 
-    __slots__ = ("_next", "_on_writable", "pipes")
+    __slots__ = ("_next", "_on_writable", "last_pipe", "pipes")
 
     def __init__(self, on_writable: Callable[[], None]) -> None:
         self.pipes: list[Pipe] = []
+        self.last_pipe: Pipe | None = None
+        """The pipe the last message went to (a REQ expects its reply from there)."""
         self._next = 0
         self._on_writable = on_writable
 
@@ -63,6 +65,7 @@ class LoadBalancer:
             queue = pipes[index].outbound
             if not queue.full:
                 queue.push(message)
+                self.last_pipe = pipes[index]
                 self._next = index + 1
                 return
         raise Again("no peer can take the message now")

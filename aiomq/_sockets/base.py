@@ -182,6 +182,24 @@ class Socket:
     set = setsockopt
     get = getsockopt
 
+    def subscribe(self, topic: bytes | str) -> None:
+        """Subscribe to ``topic``: ``setsockopt(SUBSCRIBE, topic)``, str as UTF-8 (pyzmq).
+
+        Raises:
+            TypeError: ``topic`` is neither bytes-like nor str.
+            ZMQError: ``EINVAL`` unless this is a SUB, or an XPUB with ``XPUB_MANUAL``.
+        """
+        self.setsockopt(SocketOption.SUBSCRIBE, _topic(topic))
+
+    def unsubscribe(self, topic: bytes | str) -> None:
+        """Take back one :meth:`subscribe`: ``setsockopt(UNSUBSCRIBE, topic)``.
+
+        Raises:
+            TypeError: ``topic`` is neither bytes-like nor str.
+            ZMQError: ``EINVAL`` unless this is a SUB, or an XPUB with ``XPUB_MANUAL``.
+        """
+        self.setsockopt(SocketOption.UNSUBSCRIBE, _topic(topic))
+
     # -- connections ----------------------------------------------------------------
 
     def _connections(self) -> ConnectionManager:
@@ -492,6 +510,14 @@ class Socket:
     def remove_monitor_listener(self, listener: MonitorListener) -> None:
         """Stop calling ``listener``."""
         self._monitor_listeners.remove(listener)
+
+
+def _topic(topic: object) -> bytes:
+    if isinstance(topic, str):
+        return topic.encode()
+    if isinstance(topic, bytes | bytearray | memoryview):
+        return bytes(topic)
+    raise TypeError(f"topic must be bytes or str, not {type(topic).__name__}")
 
 
 def _option(option: int) -> SocketOption:

@@ -10,6 +10,9 @@ from ..errors import EINVAL, ZMQError
 from .base import Socket
 from .pair import PairSocket
 from .pipeline import PullSocket, PushSocket
+from .pubsub import PubSocket, SubSocket, XPubSocket, XSubSocket
+from .reqrep import RepSocket, ReqSocket
+from .routing import DealerSocket, RouterSocket
 
 __all__ = ["SOCKET_CLASSES", "socket_class"]
 
@@ -17,6 +20,14 @@ SOCKET_CLASSES: dict[SocketType, type[Socket]] = {
     SocketType.PAIR: PairSocket,
     SocketType.PUSH: PushSocket,
     SocketType.PULL: PullSocket,
+    SocketType.REQ: ReqSocket,
+    SocketType.REP: RepSocket,
+    SocketType.DEALER: DealerSocket,
+    SocketType.ROUTER: RouterSocket,
+    SocketType.PUB: PubSocket,
+    SocketType.SUB: SubSocket,
+    SocketType.XPUB: XPubSocket,
+    SocketType.XSUB: XSubSocket,
 }
 
 

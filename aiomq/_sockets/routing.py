@@ -1,0 +1,95 @@
+"""DEALER and ROUTER: the asynchronous request-reply sockets (RFC 28; libzmq dealer.cpp,
+router.cpp)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .._pipe import Message, Pipe
+from .._routing import FairQueue, IdentityRouter, LoadBalancer
+from ..constants import SocketOption
+from ..options import OptionValue
+from .base import Socket, _Option
+from .checked import CheckedSendSocket
+
+__all__ = ["DealerSocket", "RouterSocket"]
+
+_PROBE: Message = (b"",)
+_ROUTER_FLAGS = frozenset({SocketOption.ROUTER_MANDATORY, SocketOption.ROUTER_HANDOVER})
+
+
+class _ProbingSocket(Socket):
+    """With ``PROBE_ROUTER``, an empty message goes first to each newly attached peer."""
+
+    probe_router = _Option[int](SocketOption.PROBE_ROUTER)
+
+    def attach_pipe(self, pipe: Pipe) -> bool:
+        """Route through a new peer's pipe, probe queued first; False refuses the peer."""
+        if not super().attach_pipe(pipe):
+            return False
+        if self._options.probe_router:
+            pipe.outbound.push(_PROBE)
+        return True
+
+
+class DealerSocket(_ProbingSocket):
+    """DEALER: round-robins messages over its peers, fair-queues theirs; no envelopes.
+
+    Sends wait while every peer's queue is full (or there is no peer); nothing is dropped.
+    """
+
+    peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "DEALER", "ROUTER"})
+
+    def _setup(self) -> None:
+        balancer = LoadBalancer(self._writable.set)
+        queue = FairQueue(self._readable.set)
+        self._strategies = (balancer, queue)
+        self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
+        self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]
+
+
+class RouterSocket(_ProbingSocket, CheckedSendSocket):
+    """ROUTER: addresses each peer by its routing id, the first frame of every message.
+
+    ``recv`` prepends the sending peer's routing id; ``send`` pops the first frame and
+    queues the rest for the peer it names. A message for an unknown peer, or for one
+    whose queue is full, is dropped — or, with ``ROUTER_MANDATORY``, refused with
+    ``ZMQError(EHOSTUNREACH)``, respectively waited for (``Again`` with ``DONTWAIT``).
+    """
+
+    peer_types: ClassVar[frozenset[str]] = frozenset({"REQ", "DEALER", "ROUTER"})
+    router_mandatory = _Option[int](SocketOption.ROUTER_MANDATORY)
+    router_handover = _Option[int](SocketOption.ROUTER_HANDOVER)
+    connect_routing_id = _Option[bytes](SocketOption.CONNECT_ROUTING_ID)
+
+    def _setup(self) -> None:
+        self._router = IdentityRouter(self._writable.set, self.terminate_pipe)
+        self._queue = FairQueue(self._readable.set)
+        self._strategies = (self._router, self._queue)
+        self._send_nowait = self._router.send_nowait  # type: ignore[method-assign]
+
+    def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
+        if option not in _ROUTER_FLAGS:
+            return False
+        self._options.set(option, value)
+        self._router.mandatory = bool(self._options.router_mandatory)
+        self._router.handover = bool(self._options.router_handover)
+        return True
+
+    def _reconnected(self, pipe: Pipe) -> None:
+        self._router.identify(pipe)
+
+    def _check_send(self, frame: bytes) -> None:
+        # libzmq looks the peer up at the first frame, which is the routing id.
+        if not self._send_parts and self._router.mandatory:
+            self._router.require(frame)
+
+    def _recv_nowait(self) -> Message:
+        queue = self._queue
+        identify = self._router.identify
+        while True:
+            message = queue.recv_nowait()
+            pipe = queue.last_pipe
+            assert pipe is not None
+            if identify(pipe):  # False: an anonymous pipe whose id is taken; dropped
+                return (pipe.routing_id, *message)

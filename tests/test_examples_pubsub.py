@@ -1,0 +1,55 @@
+"""Run the publish-subscribe examples (``examples/pubsub``) as processes.
+
+The publisher and the subscriber start together on a fresh endpoint (tcp and ipc); the
+subscriber must print only "1" updates, consecutive ones, and both must exit 0.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from test_examples import DEADLINE, example, free_tcp_endpoint, run_together
+
+pytestmark = pytest.mark.timeout(2 * DEADLINE)
+
+UPDATE = re.compile(r"sub: 1-Update! >> #(\d+) >> \d\d:\d\d:\d\d\.\d{3}")
+
+
+@pytest.fixture(params=["tcp", "ipc"])
+def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "tcp":
+        return free_tcp_endpoint()
+    if sys.platform == "win32":
+        pytest.skip("ipc:// needs Unix domain sockets")
+    return f"ipc://{tmp_path / 'updates.ipc'}"
+
+
+def test_pub_and_sub(endpoint: str) -> None:
+    rounds, wanted = 150, 3
+    # The publisher runs for about three seconds: ample time for the subscriber to start,
+    # connect and subscribe; what it publishes before that is not kept for the subscriber.
+    pub, sub = run_together(
+        [
+            example("pubsub/pub.py"),
+            *("--endpoint", endpoint, "--interval", "0.02", "--count", str(rounds)),
+        ],
+        [example("pubsub/sub.py"), "--endpoint", endpoint, "--count", str(wanted)],
+    )
+    assert pub == [f"pub: bound to {endpoint}", f"pub: published {rounds} updates of each kind"]
+    assert sub[-1] == f"sub: done after {wanted} updates"
+    ids: list[int] = []
+    for line in sub[:-1]:
+        match = UPDATE.fullmatch(line)
+        assert match, line
+        ids.append(int(match[1]))
+    assert ids == list(range(ids[0], ids[0] + wanted))
+
+
+@pytest.mark.parametrize("name", ["pubsub/pub.py", "pubsub/sub.py"])
+def test_help_shows_default_endpoint(name: str) -> None:
+    [lines] = run_together([example(name), "--help"])
+    text = "".join("".join(lines).split())  # argparse wraps long lines, even inside a URL
+    assert "(default:tcp://127.0.0.1:5556)" in text

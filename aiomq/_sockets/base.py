@@ -117,6 +117,13 @@ class Socket:
     def _reconnected(self, pipe: Pipe) -> None:
         """A session's pipe got a new connection (subclasses: resend subscriptions)."""
 
+    def _check_send(self, frame: bytes) -> None:
+        """Refuse a message at a ``SNDMORE`` frame when it cannot go for good (subclasses).
+
+        Raises:
+            ZMQError: e.g. ``EFSM`` (REQ/REP out of turn), ``EHOSTUNREACH`` (ROUTER).
+        """
+
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         """Handle an option that acts rather than stores (``SUBSCRIBE``); True if handled."""
         return False
@@ -306,8 +313,11 @@ class Socket:
 
         Raises:
             TypeError: ``data`` is not bytes-like (``str`` included).
-            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired.
-            ZMQError: ``ENOTSUP`` for a type that cannot send; ``ENOTSOCK`` if closed.
+            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired
+                (the frames held by ``SNDMORE`` stay held for a retry).
+            ZMQError: ``ENOTSUP`` for a type that cannot send; ``ENOTSOCK`` if closed;
+                a refusal for good (``EFSM``, ``EHOSTUNREACH``), raised already for the
+                first frame as libzmq does, drops the message.
 
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
@@ -315,6 +325,7 @@ class Socket:
         frame = _as_frame(data, "data")
         if flags & _SNDMORE:
             self._check_open()
+            self._check_send(frame)
             self._send_parts.append(frame)
             return
         parts = self._send_parts
@@ -324,7 +335,7 @@ class Socket:
         self._send_parts = []
         try:
             await self._send((*parts, frame), flags)
-        except BaseException:
+        except (Again, asyncio.CancelledError):
             self._send_parts = parts
             raise
 

@@ -10,8 +10,7 @@ from .._pipe import Message, Pipe
 from .._routing import FairQueue, LoadBalancer
 from ..constants import SocketOption
 from ..errors import EFSM, ZMQError
-from .base import _Option
-from .checked import CheckedSendSocket
+from .base import Socket, _Option
 
 __all__ = ["RepSocket", "ReqSocket"]
 
@@ -23,7 +22,7 @@ def _fsm(doing: str) -> ZMQError:
     return ZMQError(EFSM, f"Operation cannot be accomplished in current state ({doing})")
 
 
-class ReqSocket(CheckedSendSocket):
+class ReqSocket(Socket):
     """REQ: sends a request to one peer (round robin), then takes its reply only.
 
     ``send`` prepends an empty delimiter frame (after a 4-byte request id with
@@ -92,7 +91,7 @@ class ReqSocket(CheckedSendSocket):
             return body
 
 
-class RepSocket(CheckedSendSocket):
+class RepSocket(Socket):
     """REP: takes requests fair-queued, and sends each reply back to its requester.
 
     ``recv`` strips the envelope (every frame up to and including the first empty one;

@@ -10,7 +10,6 @@ from .._routing import FairQueue, IdentityRouter, LoadBalancer
 from ..constants import SocketOption
 from ..options import OptionValue
 from .base import Socket, _Option
-from .checked import CheckedSendSocket
 
 __all__ = ["DealerSocket", "RouterSocket"]
 
@@ -48,7 +47,7 @@ class DealerSocket(_ProbingSocket):
         self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]
 
 
-class RouterSocket(_ProbingSocket, CheckedSendSocket):
+class RouterSocket(_ProbingSocket):
     """ROUTER: addresses each peer by its routing id, the first frame of every message.
 
     ``recv`` prepends the sending peer's routing id; ``send`` pops the first frame and

@@ -31,6 +31,16 @@ class Signal:
                 if not fut.done():
                     fut.set_result(None)
 
+    def register(self, fut: asyncio.Future[None]) -> None:
+        """Resolve ``fut`` at the next :meth:`set` (one future may watch many signals)."""
+        self._waiters.append(fut)
+
+    def unregister(self, fut: asyncio.Future[None]) -> None:
+        """Stop watching with ``fut`` (if it still is)."""
+        waiters = self._waiters
+        if fut in waiters:
+            waiters.remove(fut)
+
     async def wait(self) -> None:
         """Wait for the next :meth:`set`. Cancellation-safe: consumes nothing."""
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -40,6 +50,4 @@ class Signal:
         finally:
             if not fut.done():
                 fut.cancel()
-            waiters = self._waiters
-            if fut in waiters:
-                waiters.remove(fut)
+            self.unregister(fut)

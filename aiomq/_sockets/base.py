@@ -18,7 +18,7 @@ from .._manager import ConnectionManager
 from .._pipe import Message, Pipe
 from .._routing import Strategy
 from .._signal import Signal
-from ..constants import Event, Flag, SocketOption, SocketType
+from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
 from ..errors import EINVAL, ENOTSOCK, ENOTSUP, Again, ContextTerminated, ZMQError
 from ..options import Options, OptionValue
 
@@ -32,6 +32,8 @@ _T = TypeVar("_T", int, bytes)
 _YIELD_EVERY = 128
 _DONTWAIT = int(Flag.DONTWAIT)
 _SNDMORE = int(Flag.SNDMORE)
+_POLLIN = int(PollEvent.POLLIN)
+_POLLOUT = int(PollEvent.POLLOUT)
 
 MonitorListener = Callable[[Event, str, "int | str"], None]
 
@@ -65,6 +67,15 @@ def _as_frame(data: object, argument: str) -> bytes:
         return bytes(memoryview(data))  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"{argument} must be bytes-like, not {type(data).__name__}") from None
+
+
+def _as_message(msg_parts: Iterable[object]) -> Message:
+    if isinstance(msg_parts, bytes | str):
+        raise TypeError("msg_parts must be a list of frames, not a single frame")
+    message = tuple([_as_frame(part, "each of msg_parts") for part in msg_parts])
+    if not message:
+        raise ValueError("msg_parts needs at least one frame")
+    return message
 
 
 class Socket:
@@ -107,6 +118,7 @@ class Socket:
         self._closed_future: asyncio.Future[None] | None = None
         self._send_parts: list[bytes] = []
         self._recv_rest: list[bytes] = []
+        self._peeked: Message | None = None
         self._budget = _YIELD_EVERY
         self._monitor_listeners: list[MonitorListener] = []
         self._setup()
@@ -357,12 +369,7 @@ class Socket:
 
         Cancellation-safe: the whole message was queued, or none of it.
         """
-        if isinstance(msg_parts, bytes | str):
-            raise TypeError("msg_parts must be a list of frames, not a single frame")
-        message = tuple([_as_frame(part, "each of msg_parts") for part in msg_parts])
-        if not message:
-            raise ValueError("send_multipart needs at least one frame")
-        await self._send(message, flags & ~_SNDMORE)
+        await self._send(_as_message(msg_parts), flags & ~_SNDMORE)
 
     async def _send(self, message: Message, flags: int) -> None:
         self._budget -= 1
@@ -430,7 +437,7 @@ class Socket:
         if self._closed:
             raise self._closed_error()
         try:
-            return self._recv_nowait()
+            return self._take()
         except Again:
             if flags & _DONTWAIT:
                 raise
@@ -438,9 +445,115 @@ class Socket:
         while True:
             await self._wait(self._readable, deadline)
             try:
-                return self._recv_nowait()
+                return self._take()
             except Again:
                 continue
+
+    def _take(self) -> Message:
+        """The next message: the one :meth:`poll` looked ahead at, else the pattern's."""
+        peeked = self._peeked
+        if peeked is None:
+            return self._recv_nowait()
+        self._peeked = None
+        return peeked
+
+    # -- non-blocking twins and readiness --------------------------------------------
+
+    def recv_multipart_nowait(self) -> list[bytes]:
+        """Receive a whole message if one is waiting, without awaiting.
+
+        Raises:
+            Again: Nothing is waiting.
+            ZMQError: ``ENOTSUP``/``EFSM`` as :meth:`recv_multipart`; ``ENOTSOCK`` if closed.
+        """
+        self._check_open()
+        rest = self._recv_rest
+        if rest:
+            self._recv_rest = []
+            return rest
+        return list(self._take())
+
+    def send_multipart_nowait(self, msg_parts: Iterable[object]) -> None:
+        """Queue a whole message if a peer can take it now, without awaiting.
+
+        Raises:
+            TypeError: A frame is not bytes-like.
+            ValueError: ``msg_parts`` is empty.
+            Again: No peer can take it now.
+            ZMQError: ``ENOTSUP``/``EFSM``/``EHOSTUNREACH`` as :meth:`send_multipart`.
+        """
+        self._check_open()
+        self._send_nowait(_as_message(msg_parts))
+
+    def _can_send(self) -> bool:
+        """True when a send would complete now (subclasses that can send)."""
+        return False
+
+    def _poll_events(self, flags: int) -> int:
+        """The subset of ``POLLIN | POLLOUT`` in ``flags`` that holds now."""
+        events = 0
+        if flags & _POLLIN and (self._recv_rest or self._peeked is not None or self._peek()):
+            events |= _POLLIN
+        if flags & _POLLOUT and self._can_send():
+            events |= _POLLOUT
+        return events
+
+    def _peek(self) -> bool:
+        """Look ahead for a message (as libzmq's has_in does): True if one is waiting."""
+        try:
+            self._peeked = self._recv_nowait()
+        except ZMQError:  # Again, or a type/state that cannot receive now
+            return False
+        return True
+
+    async def poll(
+        self,
+        timeout: int | None = None,  # noqa: ASYNC109 - pyzmq's signature, in milliseconds
+        flags: int = PollEvent.POLLIN,
+    ) -> int:
+        """Wait until the socket is readable and/or writable, as pyzmq's ``Socket.poll``.
+
+        Args:
+            timeout: Milliseconds to wait; ``None`` or negative waits forever, 0 checks.
+            flags: ``aiomq.POLLIN``, ``aiomq.POLLOUT`` or both.
+
+        Returns:
+            The events that hold (0 on timeout).
+
+        Raises:
+            ZMQError: ``ENOTSOCK`` if the socket is closed.
+
+        Cancellation-safe: polling consumes nothing.
+        """
+        self._check_open()
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None or timeout < 0 else loop.time() + timeout / 1000
+        while True:
+            events = self._poll_events(flags)
+            if events:
+                return events
+            if deadline is not None and loop.time() >= deadline:
+                return 0
+            fut: asyncio.Future[None] = loop.create_future()
+            signals = self._poll_signals(flags)
+            for signal in signals:
+                signal.register(fut)
+            try:
+                if deadline is None:
+                    await fut
+                else:
+                    await asyncio.wait([fut], timeout=deadline - loop.time())
+            finally:
+                for signal in signals:
+                    signal.unregister(fut)
+            self._check_open()
+
+    def _poll_signals(self, flags: int) -> list[Signal]:
+        """The signals that announce a change of the ``POLLIN``/``POLLOUT`` in ``flags``."""
+        signals = [self._readable] if flags & _POLLIN else []
+        if flags & _POLLOUT:
+            signals.append(self._writable)
+        return signals
 
     # -- waiting --------------------------------------------------------------------
 

@@ -16,9 +16,12 @@ class PushSocket(Socket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"PULL"})
 
     def _setup(self) -> None:
-        balancer = LoadBalancer(self._writable.set)
+        balancer = self._balancer = LoadBalancer(self._writable.set)
         self._strategies = (balancer,)
         self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
+
+    def _can_send(self) -> bool:
+        return self._balancer.writable
 
 
 class PullSocket(Socket):

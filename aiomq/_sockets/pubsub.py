@@ -81,6 +81,9 @@ class _PublishingSocket(Socket):
     def _reconnected(self, pipe: Pipe) -> None:
         self._publisher.reconnected(pipe)
 
+    def _can_send(self) -> bool:
+        return True  # full subscribers miss the message (libzmq xpub.cpp xhas_out)
+
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         if option in _TOPIC_OPTIONS:
             if not self._publisher.manual:
@@ -175,6 +178,9 @@ class XSubSocket(_SubscribingSocket):
     def _setup(self) -> None:
         super()._setup()
         self._send_nowait = self._subscriber.send_nowait  # type: ignore[method-assign]
+
+    def _can_send(self) -> bool:
+        return True  # full publishers miss the message (libzmq xsub.cpp xhas_out)
 
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         if option in _TOPIC_OPTIONS:

@@ -50,6 +50,10 @@ class ReqSocket(Socket):
         if (self._receiving or self._recv_rest) and not self._options.req_relaxed:
             raise _fsm("a REQ socket must receive the reply before sending again")
 
+    def _can_send(self) -> bool:
+        turn = not (self._receiving or self._recv_rest) or self._options.req_relaxed
+        return bool(turn) and self._balancer.writable
+
     def _send_nowait(self, message: Message) -> None:
         self._check_send(b"")
         request_id: bytes | None = None
@@ -62,6 +66,7 @@ class ReqSocket(Socket):
         self._reply_pipe = self._balancer.last_pipe
         self._expected_id = request_id
         self._recv_rest = []
+        self._peeked = None
         # Replies that came in before this request went out are stale (libzmq req.cpp).
         queue = self._queue
         while queue.readable:
@@ -87,8 +92,12 @@ class ReqSocket(Socket):
                 if len(message) < 3 or message[0] != request_id or message[1]:
                     continue
                 body = message[2:]
-            self._receiving = False
             return body
+
+    def _take(self) -> Message:
+        body = super()._take()
+        self._receiving = False  # on delivery, not on a poll's look-ahead
+        return body
 
 
 class RepSocket(Socket):
@@ -108,10 +117,14 @@ class RepSocket(Socket):
         self._sending = False
         self._reply_pipe: Pipe | None = None
         self._envelope: Message = ()
+        self._request: tuple[Pipe | None, Message] = (None, ())
 
     def _check_send(self, frame: bytes) -> None:
         if not self._sending or self._recv_rest:
             raise _fsm("a REP socket must receive a whole request before replying")
+
+    def _can_send(self) -> bool:
+        return self._sending and not self._recv_rest
 
     def _send_nowait(self, message: Message) -> None:
         self._check_send(b"")
@@ -139,7 +152,12 @@ class RepSocket(Socket):
                     break
             else:
                 continue  # no delimiter: discard the whole message (libzmq rep.cpp)
-            self._reply_pipe = queue.last_pipe
-            self._envelope = message[: index + 1]
-            self._sending = True
+            self._request = (queue.last_pipe, message[: index + 1])
             return message[index + 1 :]
+
+    def _take(self) -> Message:
+        body = super()._take()
+        # On delivery, not on a poll's look-ahead: the reply goes where this came from.
+        self._reply_pipe, self._envelope = self._request
+        self._sending = True
+        return body

@@ -40,11 +40,14 @@ class DealerSocket(_ProbingSocket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "DEALER", "ROUTER"})
 
     def _setup(self) -> None:
-        balancer = LoadBalancer(self._writable.set)
+        balancer = self._balancer = LoadBalancer(self._writable.set)
         queue = FairQueue(self._readable.set)
         self._strategies = (balancer, queue)
         self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
         self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]
+
+    def _can_send(self) -> bool:
+        return self._balancer.writable
 
 
 class RouterSocket(_ProbingSocket):
@@ -77,6 +80,9 @@ class RouterSocket(_ProbingSocket):
 
     def _reconnected(self, pipe: Pipe) -> None:
         self._router.identify(pipe)
+
+    def _can_send(self) -> bool:
+        return True  # unknown or full peers drop (libzmq router.cpp xhas_out)
 
     def _check_send(self, frame: bytes) -> None:
         # libzmq looks the peer up at the first frame, which is the routing id.

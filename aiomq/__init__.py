@@ -19,9 +19,11 @@ Quick start::
 
 from __future__ import annotations
 
+from ._monitor import EVENT_ALL, MonitorEvent
 from ._sockets import Socket
 from .constants import Event, Flag, PollEvent, SocketOption, SocketType
 from .context import Context
+from .devices import proxy, proxy_steerable
 from .errors import (
     EADDRINUSE,
     EAGAIN,
@@ -37,6 +39,8 @@ from .errors import (
     ContextTerminated,
     ZMQError,
 )
+from .loop import run
+from .poller import Poller
 
 __version__ = "0.1.0"
 
@@ -107,6 +111,7 @@ __all__ = [
     "ENOTSUP",
     "EPROTONOSUPPORT",
     "ETERM",
+    "EVENT_ALL",
     "HANDSHAKE_IVL",
     "HEARTBEAT_IVL",
     "HEARTBEAT_TIMEOUT",
@@ -156,10 +161,15 @@ __all__ = [
     "ContextTerminated",
     "Event",
     "Flag",
+    "MonitorEvent",
     "PollEvent",
+    "Poller",
     "Socket",
     "SocketOption",
     "SocketType",
     "ZMQError",
     "__version__",
+    "proxy",
+    "proxy_steerable",
+    "run",
 ]

@@ -11,6 +11,7 @@ Layer 4.
 from __future__ import annotations
 
 import asyncio
+import errno
 import random
 
 from ._engine import Engine
@@ -61,12 +62,17 @@ class Session:
         self._task = self._link.loop.create_task(self._connect())
 
     async def _connect(self) -> None:
+        # libzmq's order: a TCP connect is asynchronous (CONNECT_DELAYED, errno
+        # EINPROGRESS) and ends in CONNECTED or, failing, in CLOSED (of the connecting
+        # socket) and CONNECT_RETRIED; an IPC connect fails at once (CLOSED, RETRIED).
+        if self.endpoint.transport == "tcp":
+            self._link.monitor(Event.CONNECT_DELAYED, self._name, errno.EINPROGRESS)
         try:
             await self._transport.connect(self._link.loop, self.endpoint, self._new_engine)
         except OSError:
             self._task = None
             self._engine = None
-            self._link.monitor(Event.CONNECT_DELAYED, self._name, 0)
+            self._link.monitor(Event.CLOSED, self._name, 0)
             self._retry()
             return
         self._task = None

@@ -3,27 +3,22 @@
 A subscription travels to the publisher asynchronously; until it arrives the publisher
 drops what it sends. Rather than sleeping, :func:`until_subscribed` publishes markers
 until the subscriber sees one, so every later message of the stream is certain to pass.
-They work with aiomq sockets and with ``zmq.asyncio`` sockets alike.
+They work with aiomq sockets and with ``zmq.asyncio`` sockets alike (:func:`drain_now`,
+with aiomq sockets only).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
-from typing import Any, Protocol
 
-__all__ = ["MultipartSocket", "recv_all_until", "until_subscribed"]
+from _helpers import MultipartSocket  # type: ignore[import-not-found, unused-ignore]
+
+import aiomq
+
+__all__ = ["drain_now", "recv_all_until", "until_subscribed"]
 
 PROBE_EVERY = 0.02
 """Seconds between two markers while the subscription has not arrived yet."""
-
-
-class MultipartSocket(Protocol):
-    """What both an aiomq socket and a ``zmq.asyncio`` socket offer."""
-
-    def send_multipart(self, msg_parts: Sequence[bytes], flags: int = 0) -> Awaitable[Any]: ...
-
-    def recv_multipart(self, flags: int = 0) -> Awaitable[list[bytes]]: ...
 
 
 async def until_subscribed(
@@ -67,3 +62,13 @@ async def recv_all_until(
             received.append(message)
             if message == last:
                 return received
+
+
+async def drain_now(sock: aiomq.Socket) -> list[list[bytes]]:
+    """Everything ``sock`` holds right now (over inproc: all that was sent to it)."""
+    out: list[list[bytes]] = []
+    while True:
+        try:
+            out.append(await sock.recv_multipart(aiomq.DONTWAIT))
+        except aiomq.Again:
+            return out

@@ -6,15 +6,17 @@ path inside ``tmp_path``); each program must exit 0 within the deadline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _helpers import unused_tcp_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -23,21 +25,19 @@ DEADLINE = 30.0  # seconds, for each group of processes
 pytestmark = pytest.mark.timeout(2 * DEADLINE)
 
 
-def free_tcp_endpoint() -> str:
-    """Return a ``tcp://127.0.0.1:PORT`` endpoint whose port was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"tcp://127.0.0.1:{port}"
+def fresh_endpoint(transport: str, directory: Path, filename: str) -> str:
+    """A ``tcp://`` endpoint on a port that was free a moment ago, or an ``ipc://`` one
+    named ``filename`` in ``directory`` (skipping the test where there is no ipc)."""
+    if transport == "tcp":
+        return unused_tcp_endpoint()
+    if sys.platform == "win32":
+        pytest.skip("ipc:// needs Unix domain sockets")
+    return f"ipc://{directory / filename}"
 
 
 @pytest.fixture(params=["tcp", "ipc"])
 def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "tcp":
-        return free_tcp_endpoint()
-    if sys.platform == "win32":
-        pytest.skip("ipc:// needs Unix domain sockets")
-    return f"ipc://{tmp_path / 'example.ipc'}"
+    return fresh_endpoint(request.param, tmp_path, "example.ipc")
 
 
 def example_env() -> dict[str, str]:
@@ -51,19 +51,7 @@ def run_together(*commands: list[str]) -> list[list[str]]:
 
     Fails the test if any process does not exit 0 before the deadline.
     """
-    env = example_env()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, *command],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
+    procs = [start(command) for command in commands]
     deadline = time.monotonic() + DEADLINE
     results: list[tuple[str, int | None, str, str]] = []
     for command, proc in zip(commands, procs, strict=True):
@@ -87,8 +75,40 @@ def run_together(*commands: list[str]) -> list[list[str]]:
     return [stdout.splitlines() for _, _, stdout, _ in results]
 
 
+def start(command: list[str]) -> subprocess.Popen[str]:
+    """Start an example (``command`` after the Python interpreter), its output piped."""
+    return subprocess.Popen(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=example_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@contextlib.contextmanager
+def running(command: list[str]) -> Iterator[subprocess.Popen[str]]:
+    """:func:`start` an example; kill it on the way out if it has not exited by then."""
+    proc = start(command)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def example(name: str) -> str:
     return str(EXAMPLES / name)
+
+
+def assert_help_shows_default(name: str, default: str) -> None:
+    """The example's ``--help`` names ``default`` as the default endpoint."""
+    [lines] = run_together([example(name), "--help"])
+    text = "".join("".join(lines).split())  # argparse wraps long lines, even inside a URL
+    assert f"(default:{default})" in text
 
 
 def test_quickstart() -> None:
@@ -146,46 +166,25 @@ def test_pair(endpoint: str) -> None:
     ],
 )
 def test_help_shows_default_endpoint(name: str, default: str) -> None:
-    [lines] = run_together([example(name), "--help"])
-    text = "".join("".join(lines).split())  # argparse wraps long lines, even inside a URL
-    assert f"(default:{default})" in text
+    assert_help_shows_default(name, default)
 
 
 @pytest.mark.interop
 def test_pipeline_manager_feeds_a_libzmq_worker() -> None:
     """The manager's tasks reach a pyzmq (libzmq) PULL socket unchanged."""
     zmq = pytest.importorskip("zmq")
-    endpoint = free_tcp_endpoint()
+    endpoint = unused_tcp_endpoint()
     count = 3
     context = zmq.Context()
     pull = context.socket(zmq.PULL)
     pull.setsockopt(zmq.RCVTIMEO, int(DEADLINE * 1000))
     pull.setsockopt(zmq.LINGER, 0)
     pull.connect(endpoint)  # libzmq retries until the manager has bound
+    command = [example("pipeline/manager.py"), "--endpoint", endpoint, "--count", str(count)]
     try:
-        manager = subprocess.Popen(
-            [
-                sys.executable,
-                example("pipeline/manager.py"),
-                "--endpoint",
-                endpoint,
-                "--count",
-                str(count),
-            ],
-            cwd=ROOT,
-            env=example_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
+        with running(command) as manager:
             tasks = [pull.recv_multipart() for _ in range(count)]
             stdout, stderr = manager.communicate(timeout=DEADLINE)
-        finally:
-            if manager.poll() is None:
-                manager.kill()
-                manager.communicate()
     finally:
         pull.close()
         context.term()

@@ -7,11 +7,16 @@ subscriber must print only "1" updates, consecutive ones, and both must exit 0.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
-from test_examples import DEADLINE, example, free_tcp_endpoint, run_together
+from test_examples import (
+    DEADLINE,
+    assert_help_shows_default,
+    example,
+    fresh_endpoint,
+    run_together,
+)
 
 pytestmark = pytest.mark.timeout(2 * DEADLINE)
 
@@ -20,11 +25,7 @@ UPDATE = re.compile(r"sub: 1-Update! >> #(\d+) >> \d\d:\d\d:\d\d\.\d{3}")
 
 @pytest.fixture(params=["tcp", "ipc"])
 def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "tcp":
-        return free_tcp_endpoint()
-    if sys.platform == "win32":
-        pytest.skip("ipc:// needs Unix domain sockets")
-    return f"ipc://{tmp_path / 'updates.ipc'}"
+    return fresh_endpoint(request.param, tmp_path, "updates.ipc")
 
 
 def test_pub_and_sub(endpoint: str) -> None:
@@ -50,6 +51,4 @@ def test_pub_and_sub(endpoint: str) -> None:
 
 @pytest.mark.parametrize("name", ["pubsub/pub.py", "pubsub/sub.py"])
 def test_help_shows_default_endpoint(name: str) -> None:
-    [lines] = run_together([example(name), "--help"])
-    text = "".join("".join(lines).split())  # argparse wraps long lines, even inside a URL
-    assert "(default:tcp://127.0.0.1:5556)" in text
+    assert_help_shows_default(name, "tcp://127.0.0.1:5556")

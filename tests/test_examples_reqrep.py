@@ -14,13 +14,17 @@ import time
 from pathlib import Path
 
 import pytest
+from _helpers import unused_tcp_endpoint
 from test_examples import (
     DEADLINE,
     ROOT,
+    assert_help_shows_default,
     example,
     example_env,
-    free_tcp_endpoint,
+    fresh_endpoint,
     run_together,
+    running,
+    start,
 )
 
 pytestmark = pytest.mark.timeout(2 * DEADLINE)
@@ -29,11 +33,10 @@ pytestmark = pytest.mark.timeout(2 * DEADLINE)
 @pytest.fixture(params=["tcp", "ipc"])
 def endpoints(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
     """Two fresh endpoints of one transport (a broker's client and worker sides)."""
-    if request.param == "tcp":
-        return free_tcp_endpoint(), free_tcp_endpoint()
-    if sys.platform == "win32":
-        pytest.skip("ipc:// needs Unix domain sockets")
-    return f"ipc://{tmp_path / 'clients.ipc'}", f"ipc://{tmp_path / 'workers.ipc'}"
+    return (
+        fresh_endpoint(request.param, tmp_path, "clients.ipc"),
+        fresh_endpoint(request.param, tmp_path, "workers.ipc"),
+    )
 
 
 def test_echo(endpoints: tuple[str, str]) -> None:
@@ -53,7 +56,7 @@ def test_echo_client_gives_up_without_a_server() -> None:
             sys.executable,
             example("reqrep/client.py"),
             "--endpoint",
-            free_tcp_endpoint(),
+            unused_tcp_endpoint(),
             "--timeout",
             "0.2",
             "anyone?",
@@ -70,18 +73,6 @@ def test_echo_client_gives_up_without_a_server() -> None:
     assert proc.stderr.splitlines() == ["No reply within 0.2 s"]
 
 
-def _start(command: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, *command],
-        cwd=ROOT,
-        env=example_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _first_line(proc: subprocess.Popen[str], deadline: float) -> str:
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], max(deadline - time.monotonic(), 0.1))
@@ -95,7 +86,7 @@ def test_broker_workers_and_clients_as_processes(endpoints: tuple[str, str]) -> 
     clients, workers, per_client = 3, 2, 4
     deadline = time.monotonic() + DEADLINE
     procs = [
-        _start([example("broker/worker.py"), "--endpoint", backend, "--name", f"w{n}"])
+        start([example("broker/worker.py"), "--endpoint", backend, "--name", f"w{n}"])
         for n in range(workers)
     ]
     try:
@@ -167,9 +158,9 @@ def test_broker_demo_over_tcp_and_ipc(tmp_path: Path) -> None:
         [
             example("broker/demo.py"),
             "--endpoint",
-            free_tcp_endpoint(),
+            unused_tcp_endpoint(),
             "--backend",
-            "ipc://*" if sys.platform != "win32" else free_tcp_endpoint(),
+            "ipc://*" if sys.platform != "win32" else unused_tcp_endpoint(),
         ]
     )
     assert lines[-2:] == [
@@ -191,31 +182,26 @@ def test_broker_demo_over_tcp_and_ipc(tmp_path: Path) -> None:
     ],
 )
 def test_help_shows_default_endpoint(name: str, default: str) -> None:
-    [lines] = run_together([example(name), "--help"])
-    text = "".join("".join(lines).split())
-    assert f"(default:{default})" in text
+    assert_help_shows_default(name, default)
 
 
 @pytest.mark.interop
 def test_echo_server_answers_a_libzmq_client() -> None:
     """The echo server answers a pyzmq (libzmq) REQ socket."""
     zmq = pytest.importorskip("zmq")
-    endpoint = free_tcp_endpoint()
+    endpoint = unused_tcp_endpoint()
     context = zmq.Context()
     req = context.socket(zmq.REQ)
     req.setsockopt(zmq.RCVTIMEO, int(DEADLINE * 1000))
     req.setsockopt(zmq.LINGER, 0)
     req.connect(endpoint)
     try:
-        server = _start([example("reqrep/server.py"), "--endpoint", endpoint, "--count", "1"])
-        try:
+        with running(
+            [example("reqrep/server.py"), "--endpoint", endpoint, "--count", "1"]
+        ) as server:
             req.send_multipart([b"from", b"libzmq"])
             reply = req.recv_multipart()
             stdout, stderr = server.communicate(timeout=DEADLINE)
-        finally:
-            if server.poll() is None:
-                server.kill()
-                server.communicate()
     finally:
         req.close()
         context.term()

@@ -13,13 +13,12 @@ import contextlib
 import os
 import random
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from _helpers import EventRecorder
+from _helpers import EventRecorder, assert_empty, unused_tcp_endpoint
 
 import aiomq
 
@@ -109,17 +108,10 @@ def ipc_dir() -> Iterator[str]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _free_tcp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _unbound_endpoint(transport: str, ipc_dir: str) -> str:
     """An endpoint nobody listens on yet."""
     if transport == "tcp":
-        return f"tcp://127.0.0.1:{_free_tcp_port()}"
+        return unused_tcp_endpoint()
     if transport == "ipc":
         return f"ipc://{ipc_dir}/peer"
     return "inproc://faults-peer"
@@ -172,11 +164,6 @@ def _assert_zmtp_greeting_prefix(sent: bytes) -> None:
         assert sent[10] == 3
 
 
-async def _assert_nothing_more(pull: aiomq.Socket) -> None:
-    with pytest.raises(aiomq.Again):
-        await pull.recv_multipart(aiomq.DONTWAIT)
-
-
 # -- a peer restarted three times ---------------------------------------------------
 
 
@@ -203,7 +190,7 @@ async def test_peer_restarted_three_times_is_reconnected_each_time(
                 assert pull.last_endpoint == endpoint
             await push.send(b"generation-%d" % generation)
             received.append(await asyncio.wait_for(pull.recv(), 5))
-            await _assert_nothing_more(pull)
+            await assert_empty(pull)
     finally:
         if transport == "ipc":
             shutil.rmtree(os.path.dirname(endpoint.removeprefix("ipc://")), ignore_errors=True)
@@ -234,7 +221,7 @@ async def test_messages_sent_before_the_peer_binds_all_arrive_in_order(
         for _ in expected:
             received.append(await pull.recv_multipart())
     assert received == expected
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
 
 
 # -- garbage from raw TCP clients -----------------------------------------------------
@@ -266,7 +253,7 @@ async def test_garbage_client_is_dropped(ctx: aiomq.Context, garbage: Garbage) -
     push.connect(pull.last_endpoint)
     await push.send(b"still here")
     assert await asyncio.wait_for(pull.recv(), 5) == b"still here"
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
 
 
 async def test_messages_before_a_violation_in_the_same_read_are_delivered(
@@ -286,7 +273,7 @@ async def test_messages_before_a_violation_in_the_same_read_are_delivered(
         await _close_raw(writer)
     assert await asyncio.wait_for(pull.recv_multipart(), 5) == [b"a", b"b"]
     assert await asyncio.wait_for(pull.recv_multipart(), 5) == [b"c"]
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
     await events.wait_for(Event.DISCONNECTED)
     assert events.count(Event.HANDSHAKE_SUCCEEDED) == 1
     assert events.count(Event.HANDSHAKE_FAILED_PROTOCOL) == 0
@@ -336,7 +323,7 @@ async def test_garbage_and_idle_clients_do_not_stop_a_good_peer(ctx: aiomq.Conte
 
         await push.send(b"again")
         assert await asyncio.wait_for(pull.recv(), 1.0) == b"again"
-        await _assert_nothing_more(pull)
+        await assert_empty(pull)
     finally:
         await asyncio.gather(*(_close_raw(w) for _, w in idle + hostile))
 
@@ -519,7 +506,7 @@ async def test_cancelled_recv_loses_and_duplicates_nothing(
         producer.cancel()
     assert received == list(range(_STREAMED))
     assert interrupted > 0
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
 
 
 def _message(i: int) -> list[bytes]:
@@ -557,7 +544,7 @@ async def test_cancelled_send_under_full_hwm_queues_all_or_nothing(
         for _ in range(3):
             received.append(await pull.recv_multipart())
     assert received == [_message(0), _message(6), _message(7)]
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
 
 
 async def test_cancelled_sends_racing_a_slow_reader_queue_whole_messages(
@@ -640,7 +627,7 @@ async def test_cancelled_sends_on_a_stalled_tcp_peer_queue_whole_messages(
     finally:
         done.cancel()
     assert received == completed
-    await _assert_nothing_more(pull)
+    await assert_empty(pull)
 
 
 # -- MAXMSGSIZE -----------------------------------------------------------------------
@@ -686,7 +673,7 @@ async def test_maxmsgsize_drops_the_offender_and_keeps_good_peers(
         # The offender was dropped, not banned: it reconnects and may send again.
         await bad.send(b"small")
         assert await asyncio.wait_for(pull.recv(), 5) == b"small"
-        await _assert_nothing_more(pull)
+        await assert_empty(pull)
         assert pull_events.count(Event.DISCONNECTED) == 1
         assert bad_events.count(Event.HANDSHAKE_SUCCEEDED) == 2
     finally:

@@ -4,22 +4,11 @@ and the conflating queue."""
 from __future__ import annotations
 
 import pytest
+from _pipe_helpers import Counter, make_pipe
 
 from aiomq import Again
-from aiomq._pipe import ConflatingQueue, Message, MessageQueue, Pipe, Subscription
+from aiomq._pipe import ConflatingQueue, Message, MessageQueue, Subscription
 from aiomq._routing import Distributor, Publisher, Subscriber
-
-
-def make_pipe(hwm: int = 10, name: str = "") -> Pipe:
-    return Pipe(MessageQueue(hwm), MessageQueue(hwm), endpoint=name)
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 def sub(topic: bytes) -> Subscription:

@@ -3,64 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import struct
-import sys
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from _helpers import EventRecorder
+from _helpers import EventRecorder, assert_empty, recv_within
+from _reqrep_helpers import TRANSPORTS, bind, connect_slow_dealer, wait_unless_inproc
 
 import aiomq
 
 pytestmark = pytest.mark.timeout(30)
 
-_names = itertools.count()
 
-
-@pytest.fixture(params=["inproc", "tcp", "ipc"])
+@pytest.fixture(params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> str:
-    if request.param == "ipc" and sys.platform == "win32":
-        pytest.skip("ipc:// needs Unix domain sockets")
     return str(request.param)
 
 
-def bind(sock: aiomq.Socket, transport: str) -> str:
-    """Bind ``sock`` to a fresh endpoint of ``transport``; return where to connect."""
-    url = {
-        "inproc": f"inproc://reqrep-{next(_names)}",
-        "tcp": "tcp://127.0.0.1:*",
-        "ipc": "ipc://*",
-    }[transport]
-    sock.bind(url)
-    return sock.last_endpoint
-
-
-async def recv_within(sock: aiomq.Socket, seconds: float = 5.0) -> list[bytes]:
-    async with asyncio.timeout(seconds):
-        return await sock.recv_multipart()
-
-
-async def assert_empty(sock: aiomq.Socket) -> None:
-    try:
-        extra = await sock.recv_multipart(aiomq.DONTWAIT)
-    except aiomq.Again:
-        return
-    raise AssertionError(f"unexpected message {extra}")
-
-
-async def recv_any(socks: Sequence[aiomq.Socket]) -> tuple[int, list[bytes]]:
-    """Receive on whichever of ``socks`` gets a message first (the others consume nothing)."""
-    tasks = [asyncio.ensure_future(sock.recv_multipart()) for sock in socks]
-    async with asyncio.timeout(5):
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    assert len(done) == 1
-    [task] = done
-    return tasks.index(task), task.result()
+def req_and_router(
+    ctx: aiomq.Context,
+    routing_id: bytes,
+    transport: str = "inproc",
+    *,
+    relaxed: bool = False,
+    correlate: bool = False,
+) -> tuple[aiomq.Socket, aiomq.Socket]:
+    """A REQ named ``routing_id`` (REQ_RELAXED, REQ_CORRELATE as asked) connected to a ROUTER."""
+    req = ctx.socket(aiomq.REQ)
+    if relaxed:
+        req.setsockopt(aiomq.REQ_RELAXED, 1)
+    if correlate:
+        req.setsockopt(aiomq.REQ_CORRELATE, 1)
+    req.routing_id = routing_id
+    router = ctx.socket(aiomq.ROUTER)
+    req.connect(bind(router, transport))
+    return req, router
 
 
 def expect_errno(info: pytest.ExceptionInfo[aiomq.ZMQError], errno: int) -> None:
@@ -70,9 +47,13 @@ def expect_errno(info: pytest.ExceptionInfo[aiomq.ZMQError], errno: int) -> None
 # -- REQ / REP ------------------------------------------------------------------------------
 
 
-async def test_req_rep_round_trips(ctx: aiomq.Context, transport: str) -> None:
+@pytest.mark.parametrize("correlate", [0, 1], ids=["plain", "correlate"])
+async def test_req_rep_round_trips(ctx: aiomq.Context, transport: str, correlate: int) -> None:
+    """Lock-step round trips; with REQ_CORRELATE too, against a REP (which echoes the
+    request id like any envelope frame)."""
     rep = ctx.socket(aiomq.REP)
     req = ctx.socket(aiomq.REQ)
+    req.setsockopt(aiomq.REQ_CORRELATE, correlate)
     req.connect(bind(rep, transport))
     for n in range(20):
         await req.send_multipart([b"request", b"%d" % n])
@@ -80,30 +61,6 @@ async def test_req_rep_round_trips(ctx: aiomq.Context, transport: str) -> None:
         await rep.send_multipart([b"reply", b"%d" % n])
         assert await recv_within(req) == [b"reply", b"%d" % n]
     await assert_empty(rep)
-
-
-async def test_req_enforces_send_then_recv(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    rep = ctx.socket(aiomq.REP)
-    req.connect(bind(rep, "inproc"))
-    with pytest.raises(aiomq.ZMQError) as info:
-        await req.recv()
-    expect_errno(info, aiomq.EFSM)
-    assert str(info.value).startswith("Operation cannot be accomplished in current state")
-    await req.send(b"one")
-    for attempt in (req.send(b"two"), req.send_multipart([b"two"])):
-        with pytest.raises(aiomq.ZMQError) as info:
-            await attempt
-        expect_errno(info, aiomq.EFSM)
-    # libzmq refuses already the first frame of a message; nothing of it is held.
-    with pytest.raises(aiomq.ZMQError) as info:
-        await req.send(b"part", aiomq.SNDMORE)
-    expect_errno(info, aiomq.EFSM)
-    assert await recv_within(rep) == [b"one"]
-    await rep.send(b"answer")
-    assert await recv_within(req) == [b"answer"]
-    await req.send(b"next")
-    assert await recv_within(rep) == [b"next"]
 
 
 async def test_req_is_receiving_until_the_whole_reply_is_read(ctx: aiomq.Context) -> None:
@@ -122,36 +79,8 @@ async def test_req_is_receiving_until_the_whole_reply_is_read(ctx: aiomq.Context
     assert await recv_within(rep) == [b"now"]
 
 
-async def test_rep_enforces_recv_then_send(ctx: aiomq.Context) -> None:
-    rep = ctx.socket(aiomq.REP)
-    req = ctx.socket(aiomq.REQ)
-    req.connect(bind(rep, "inproc"))
-    for attempt in (rep.send(b"x"), rep.send(b"x", aiomq.SNDMORE)):
-        with pytest.raises(aiomq.ZMQError) as info:
-            await attempt
-        expect_errno(info, aiomq.EFSM)
-    await req.send_multipart([b"a", b"b"])
-    assert await rep.recv() == b"a"
-    with pytest.raises(aiomq.ZMQError) as info:
-        await rep.send(b"before the request is read")
-    expect_errno(info, aiomq.EFSM)
-    assert await rep.recv() == b"b"
-    with pytest.raises(aiomq.ZMQError) as info:
-        await rep.recv(aiomq.DONTWAIT)
-    expect_errno(info, aiomq.EFSM)
-    await rep.send(b"r1", aiomq.SNDMORE)
-    with pytest.raises(aiomq.ZMQError) as info:
-        await rep.recv()  # a reply is half sent
-    expect_errno(info, aiomq.EFSM)
-    await rep.send(b"r2")
-    assert await recv_within(req) == [b"r1", b"r2"]
-
-
 async def test_req_envelope_seen_by_a_router(ctx: aiomq.Context, transport: str) -> None:
-    router = ctx.socket(aiomq.ROUTER)
-    req = ctx.socket(aiomq.REQ)
-    req.routing_id = b"client"
-    req.connect(bind(router, transport))
+    req, router = req_and_router(ctx, b"client", transport)
     await req.send_multipart([b"ABC", b"DEF"])
     assert await recv_within(router) == [b"client", b"", b"ABC", b"DEF"]
     await router.send_multipart([b"client", b"", b"GHI"])
@@ -159,10 +88,7 @@ async def test_req_envelope_seen_by_a_router(ctx: aiomq.Context, transport: str)
 
 
 async def test_req_silently_drops_replies_without_the_delimiter(ctx: aiomq.Context) -> None:
-    router = ctx.socket(aiomq.ROUTER)
-    req = ctx.socket(aiomq.REQ)
-    req.routing_id = b"c"
-    req.connect(bind(router, "inproc"))
+    req, router = req_and_router(ctx, b"c")
     await req.send(b"q")
     assert await recv_within(router) == [b"c", b"", b"q"]
     for bad in ([b"no delimiter"], [b"x", b"", b"body"], [b""], [b"not", b"empty"]):
@@ -174,52 +100,8 @@ async def test_req_silently_drops_replies_without_the_delimiter(ctx: aiomq.Conte
     assert await asyncio.wait_for(waiting, 5) == [b"good", b""]
 
 
-async def test_req_round_robins_over_its_peers(ctx: aiomq.Context, transport: str) -> None:
-    req = ctx.socket(aiomq.REQ)
-    endpoint = bind(req, transport)
-    recorder = EventRecorder(req)
-    reps = [ctx.socket(aiomq.REP) for _ in range(3)]
-    for rep in reps:
-        rep.connect(endpoint)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED, 3)
-    served: list[int] = []
-    for n in range(6):
-        await req.send(b"%d" % n)
-        index, request = await recv_any(reps)
-        assert request == [b"%d" % n]
-        served.append(index)
-        await reps[index].send(b"ok %d" % n)
-        assert await recv_within(req) == [b"ok %d" % n]
-    assert sorted(served[:3]) == [0, 1, 2]
-    assert served[3:] == served[:3]
-
-
-async def test_req_only_listens_to_the_peer_it_asked(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    req.routing_id = b"A"
-    endpoint = bind(req, "inproc")
-    routers = [ctx.socket(aiomq.ROUTER) for _ in range(3)]
-    for router in routers:
-        router.connect(endpoint)
-    for _ in range(3):
-        await req.send(b"ABC")
-        asked, request = await recv_any(routers)
-        assert request == [b"A", b"", b"ABC"]
-        # The wrong replies are queued first; the REQ must skip them.
-        for index, router in enumerate(routers):
-            if index != asked:
-                await router.send_multipart([b"A", b"", b"WRONG"])
-        await routers[asked].send_multipart([b"A", b"", b"GOOD"])
-        assert await recv_within(req) == [b"GOOD"]
-
-
 async def test_req_discards_stale_replies_when_it_sends(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    req.setsockopt(aiomq.REQ_RELAXED, 1)
-    router = ctx.socket(aiomq.ROUTER)
-    req.routing_id = b"r"
-    req.connect(bind(router, "inproc"))
+    req, router = req_and_router(ctx, b"r", relaxed=True)
     await req.send(b"1")
     await recv_within(router)
     await router.send_multipart([b"r", b"", b"reply 1"])  # arrives, is never read
@@ -231,11 +113,7 @@ async def test_req_discards_stale_replies_when_it_sends(ctx: aiomq.Context) -> N
 
 async def test_req_relaxed_without_correlate_takes_the_next_reply(ctx: aiomq.Context) -> None:
     """As in libzmq: without REQ_CORRELATE a late reply to an earlier request is taken."""
-    req = ctx.socket(aiomq.REQ)
-    req.setsockopt(aiomq.REQ_RELAXED, 1)
-    req.routing_id = b"r"
-    router = ctx.socket(aiomq.ROUTER)
-    req.connect(bind(router, "inproc"))
+    req, router = req_and_router(ctx, b"r", relaxed=True)
     await req.send(b"1")
     await req.send(b"2")
     assert await recv_within(router) == [b"r", b"", b"1"]
@@ -245,12 +123,7 @@ async def test_req_relaxed_without_correlate_takes_the_next_reply(ctx: aiomq.Con
 
 
 async def test_req_correlate_envelope_and_stale_replies(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    req.setsockopt(aiomq.REQ_RELAXED, 1)
-    req.setsockopt(aiomq.REQ_CORRELATE, 1)
-    req.routing_id = b"r"
-    router = ctx.socket(aiomq.ROUTER)
-    req.connect(bind(router, "inproc"))
+    req, router = req_and_router(ctx, b"r", relaxed=True, correlate=True)
     await req.send(b"first")
     await req.send(b"second")
     rid, id1, delim1, body1 = await recv_within(router)
@@ -268,39 +141,8 @@ async def test_req_correlate_envelope_and_stale_replies(ctx: aiomq.Context) -> N
     assert struct.unpack("=I", id3) == ((first + 2) & 0xFFFFFFFF,)
 
 
-async def test_req_correlate_works_against_rep(ctx: aiomq.Context, transport: str) -> None:
-    req = ctx.socket(aiomq.REQ)
-    req.setsockopt(aiomq.REQ_CORRELATE, 1)
-    rep = ctx.socket(aiomq.REP)
-    req.connect(bind(rep, transport))
-    for n in range(5):
-        await req.send(b"%d" % n)
-        assert await recv_within(rep) == [b"%d" % n]
-        await rep.send(b"re %d" % n)
-        assert await recv_within(req) == [b"re %d" % n]
-
-
-async def test_req_blocks_without_peers(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    with pytest.raises(aiomq.Again):
-        await req.send(b"x", aiomq.DONTWAIT)
-    req.sndtimeo = 20
-    with pytest.raises(aiomq.Again):
-        await req.send(b"x")
-    # The failed sends left no state behind: a peer appears and the request goes out.
-    req.sndtimeo = -1
-    rep = ctx.socket(aiomq.REP)
-    sending = asyncio.ensure_future(req.send(b"finally"))
-    req.connect(bind(rep, "inproc"))
-    await asyncio.wait_for(sending, 5)
-    assert await recv_within(rep) == [b"finally"]
-
-
 async def test_req_cancelled_recv_consumes_nothing(ctx: aiomq.Context) -> None:
-    req = ctx.socket(aiomq.REQ)
-    req.routing_id = b"r"
-    router = ctx.socket(aiomq.ROUTER)
-    req.connect(bind(router, "inproc"))
+    req, router = req_and_router(ctx, b"r")
     await req.send(b"q")
     await recv_within(router)
     waiting = asyncio.ensure_future(req.recv())
@@ -360,42 +202,6 @@ async def test_rep_fair_queues_and_replies_to_each_requester(
         assert await recv_within(req) == [b"reply to from %d" % index]
 
 
-async def test_rep_drops_reply_to_a_departed_requester(ctx: aiomq.Context, transport: str) -> None:
-    rep = ctx.socket(aiomq.REP)
-    endpoint = bind(rep, transport)
-    recorder = EventRecorder(rep)
-    gone = ctx.socket(aiomq.REQ)
-    gone.connect(endpoint)
-    await gone.send(b"then I leave")
-    assert await recv_within(rep) == [b"then I leave"]
-    await gone.aclose(linger=0)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.DISCONNECTED)
-    await rep.send(b"nobody hears this", aiomq.DONTWAIT)  # dropped, neither raises nor waits
-    stays = ctx.socket(aiomq.REQ)
-    stays.connect(endpoint)
-    await stays.send(b"hello")
-    assert await recv_within(rep) == [b"hello"]
-    await rep.send(b"world")
-    assert await recv_within(stays) == [b"world"]
-
-
-async def test_rep_drops_replies_when_the_requester_queue_is_full(ctx: aiomq.Context) -> None:
-    rep = ctx.socket(aiomq.REP)
-    rep.sndhwm = 1
-    dealer = ctx.socket(aiomq.DEALER)
-    dealer.rcvhwm = 1  # inproc: the queue holds SNDHWM + RCVHWM = 2 messages
-    dealer.connect(bind(rep, "inproc"))
-    for n in range(5):
-        await dealer.send_multipart([b"", b"%d" % n])
-    for n in range(5):
-        assert await recv_within(rep) == [b"%d" % n]
-        await rep.send(b"r%d" % n, aiomq.DONTWAIT)  # never blocks
-    assert await recv_within(dealer) == [b"", b"r0"]
-    assert await recv_within(dealer) == [b"", b"r1"]
-    await assert_empty(dealer)
-
-
 # -- DEALER / ROUTER ----------------------------------------------------------------------
 
 
@@ -447,8 +253,7 @@ async def test_dealer_round_robins_and_fair_queues(ctx: aiomq.Context, transport
     peers = [ctx.socket(aiomq.DEALER) for _ in range(2)]
     for peer in peers:
         peer.connect(endpoint)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED, 2)
+    await wait_unless_inproc(recorder, transport, aiomq.Event.HANDSHAKE_SUCCEEDED, 2)
     for n in range(4):
         await dealer.send(b"%d" % n)
     got = [[(await recv_within(peer))[0] for _ in range(2)] for peer in peers]
@@ -488,11 +293,7 @@ async def test_router_mandatory_unreachable(ctx: aiomq.Context) -> None:
 async def test_router_mandatory_waits_on_a_full_peer(ctx: aiomq.Context) -> None:
     router = ctx.socket(aiomq.ROUTER)
     router.setsockopt(aiomq.ROUTER_MANDATORY, 1)
-    router.sndhwm = 1
-    dealer = ctx.socket(aiomq.DEALER)
-    dealer.routing_id = b"d"
-    dealer.rcvhwm = 1
-    dealer.connect(bind(router, "inproc"))
+    dealer = connect_slow_dealer(ctx, router, b"d")  # the queue to it holds 2 messages
     await router.send_multipart([b"d", b"1"])
     await router.send_multipart([b"d", b"2"])
     with pytest.raises(aiomq.Again):
@@ -508,11 +309,7 @@ async def test_router_mandatory_waits_on_a_full_peer(ctx: aiomq.Context) -> None
 
 async def test_router_drops_for_a_full_peer_without_mandatory(ctx: aiomq.Context) -> None:
     router = ctx.socket(aiomq.ROUTER)
-    router.sndhwm = 1
-    dealer = ctx.socket(aiomq.DEALER)
-    dealer.routing_id = b"d"
-    dealer.rcvhwm = 1
-    dealer.connect(bind(router, "inproc"))
+    dealer = connect_slow_dealer(ctx, router, b"d")  # the queue to it holds 2 messages
     for n in range(5):
         await router.send_multipart([b"d", b"%d" % n], aiomq.DONTWAIT)
     assert await recv_within(dealer) == [b"0"]
@@ -614,8 +411,7 @@ async def test_connecting_router_learns_the_peer_identity(
     router.setsockopt(aiomq.ROUTER_MANDATORY, 1)
     recorder = EventRecorder(router)
     router.connect(endpoint)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED)
+    await wait_unless_inproc(recorder, transport, aiomq.Event.HANDSHAKE_SUCCEEDED)
     await router.send_multipart([b"worker", b"job"])
     assert await recv_within(dealer) == [b"job"]
 

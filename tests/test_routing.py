@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from _pipe_helpers import Counter, make_pipe
 
 from aiomq import Again
 from aiomq._pipe import MessageQueue, Pipe
 from aiomq._routing import ExclusivePair, FairQueue, LoadBalancer
-
-
-def make_pipe(hwm: int = 10, name: str = "") -> Pipe:
-    return Pipe(MessageQueue(hwm), MessageQueue(hwm), endpoint=name)
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 def test_load_balancer_round_robins_and_skips_full_pipes() -> None:

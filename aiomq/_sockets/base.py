@@ -10,11 +10,16 @@ Layer 6.
 from __future__ import annotations
 
 import asyncio
+import builtins
+import itertools
+import pickle
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
+from .. import serialization as _ser
 from .._link import SocketLink
 from .._manager import ConnectionManager
+from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
 from .._pipe import Message, Pipe
 from .._routing import Strategy
 from .._signal import Signal
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Socket"]
 
 _T = TypeVar("_T", int, bytes)
+_R = TypeVar("_R")
 # How many sends/receives may complete without suspending before one yields to the loop.
 _YIELD_EVERY = 128
 _DONTWAIT = int(Flag.DONTWAIT)
@@ -36,6 +42,7 @@ _POLLIN = int(PollEvent.POLLIN)
 _POLLOUT = int(PollEvent.POLLOUT)
 
 MonitorListener = Callable[[Event, str, "int | str"], None]
+_MONITOR_IDS = itertools.count()
 
 
 class _Option(Generic[_T]):
@@ -84,6 +91,9 @@ class Socket:
     Create sockets with :meth:`Context.socket`. ``bind``/``connect`` are synchronous and
     need a running event loop; ``send``/``recv`` are coroutines. A cancelled ``recv``
     consumes nothing; a cancelled ``send`` queued the whole message or none of it.
+
+    ``async for parts in sock:`` receives whole messages (``list[bytes]``) until the
+    socket is closed or its context terminated; each step is cancellation-safe.
     """
 
     peer_types: ClassVar[frozenset[str]] = frozenset()
@@ -457,6 +467,187 @@ class Socket:
         self._peeked = None
         return peeked
 
+    # -- serialization (pyzmq's send_json ... recv_pyobj) ---------------------------
+    # Each encodes or decodes one frame around send()/recv(), so each inherits their
+    # cancellation contract: decoding happens only after the frame was taken.
+
+    async def send_string(
+        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8"
+    ) -> None:
+        """Send a ``str`` as one encoded frame (``SNDMORE`` allowed, as :meth:`send`).
+
+        Args:
+            u: The text.
+            flags: ``aiomq.SNDMORE``, ``aiomq.DONTWAIT``.
+            copy: Accepted for pyzmq compatibility.
+            encoding: The text encoding.
+
+        Raises:
+            TypeError: ``u`` is not a ``str`` (send bytes with :meth:`send`).
+            UnicodeEncodeError: ``u`` cannot be encoded in ``encoding``.
+            Again: As :meth:`send`.
+            ZMQError: As :meth:`send`.
+
+        Cancellation-safe as :meth:`send`.
+        """
+        await self.send(_ser.encode_string(u, encoding), flags)
+
+    async def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
+        """Receive one frame and decode it as text.
+
+        Raises:
+            UnicodeDecodeError: The frame is not valid in ``encoding`` (it is consumed).
+            Again: As :meth:`recv`.
+            ZMQError: As :meth:`recv`.
+
+        Cancellation-safe: a cancelled call consumes nothing.
+        """
+        return _ser.decode_string(await self.recv(flags), encoding)
+
+    async def send_json(self, obj: object, flags: int = 0) -> None:
+        """Send ``obj`` as one frame of compact UTF-8 JSON (msgspec).
+
+        Structs, dataclasses, ``datetime``, ``UUID`` ... encode as msgspec documents.
+
+        Raises:
+            TypeError: ``obj`` holds a value JSON cannot encode.
+            Again: As :meth:`send`.
+            ZMQError: As :meth:`send`.
+
+        Cancellation-safe as :meth:`send`.
+        """
+        await self.send(_ser.encode_json(obj), flags)
+
+    @overload
+    async def recv_json(self, flags: int = 0, type: None = None) -> Any: ...
+    @overload
+    async def recv_json(self, flags: int = 0, *, type: builtins.type[_R]) -> _R: ...
+    @overload
+    async def recv_json(self, flags: int = 0, *, type: object) -> Any: ...
+    async def recv_json(self, flags: int = 0, type: object = None) -> Any:
+        """Receive one JSON frame, decoded (and validated into ``type`` when given).
+
+        Args:
+            flags: ``aiomq.DONTWAIT``.
+            type: A msgspec ``Struct`` or any type msgspec can decode into
+                (``list[int]``, a dataclass, ``TypedDict`` ...); ``None`` gives plain
+                Python objects.
+
+        Raises:
+            msgspec.ValidationError: The payload does not match ``type``. The message is
+                consumed: the next call receives the next message.
+            msgspec.DecodeError: The frame is not JSON (also consumed).
+            TypeError: ``type`` is not a type msgspec supports (nothing is received).
+            Again: As :meth:`recv`.
+            ZMQError: As :meth:`recv`.
+
+        Cancellation-safe: a cancelled call consumes nothing.
+        """
+        decode = _ser.json_decoder(type)  # a bad ``type`` fails before a receive
+        return decode(await self.recv(flags))
+
+    async def send_msgpack(self, obj: object, flags: int = 0) -> None:
+        """Send ``obj`` as one MessagePack frame (msgspec).
+
+        Raises:
+            TypeError: ``obj`` holds a value MessagePack cannot encode.
+            Again: As :meth:`send`.
+            ZMQError: As :meth:`send`.
+
+        Cancellation-safe as :meth:`send`.
+        """
+        await self.send(_ser.encode_msgpack(obj), flags)
+
+    @overload
+    async def recv_msgpack(self, flags: int = 0, type: None = None) -> Any: ...
+    @overload
+    async def recv_msgpack(self, flags: int = 0, *, type: builtins.type[_R]) -> _R: ...
+    @overload
+    async def recv_msgpack(self, flags: int = 0, *, type: object) -> Any: ...
+    async def recv_msgpack(self, flags: int = 0, type: object = None) -> Any:
+        """Receive one MessagePack frame, decoded (and validated into ``type`` when given).
+
+        Raises:
+            msgspec.ValidationError: The payload does not match ``type`` (consumed).
+            msgspec.DecodeError: The frame is not MessagePack (consumed).
+            TypeError: ``type`` is not a type msgspec supports (nothing is received).
+            Again: As :meth:`recv`.
+            ZMQError: As :meth:`recv`.
+
+        Cancellation-safe: a cancelled call consumes nothing.
+        """
+        decode = _ser.msgpack_decoder(type)  # a bad ``type`` fails before a receive
+        return decode(await self.recv(flags))
+
+    async def send_pyobj(
+        self, obj: object, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL
+    ) -> None:
+        """Send ``obj`` pickled in one frame.
+
+        Warning:
+            Only for trusted peers: the receiver's :meth:`recv_pyobj` unpickles, which
+            runs arbitrary code.
+
+        Raises:
+            pickle.PicklingError: ``obj`` cannot be pickled (or what :func:`pickle.dumps`
+                raises).
+            Again: As :meth:`send`.
+            ZMQError: As :meth:`send`.
+
+        Cancellation-safe as :meth:`send`.
+        """
+        await self.send(_ser.dumps_pyobj(obj, protocol), flags)
+
+    async def recv_pyobj(self, flags: int = 0) -> Any:
+        """Receive one frame and unpickle it.
+
+        Warning:
+            **Unsafe with untrusted peers**: unpickling runs arbitrary code. Use
+            :meth:`recv_json`/:meth:`recv_msgpack` with a ``type`` for data from outside.
+
+        Raises:
+            pickle.UnpicklingError: The frame is not a pickle (consumed).
+            Again: As :meth:`recv`.
+            ZMQError: As :meth:`recv`.
+
+        Cancellation-safe: a cancelled call consumes nothing.
+        """
+        return _ser.loads_pyobj(await self.recv(flags))
+
+    async def send_serialized(
+        self,
+        msg: _R,
+        serialize: Callable[[_R], Iterable[object]],
+        flags: int = 0,
+        copy: bool = True,
+    ) -> None:
+        """Send ``serialize(msg)`` (a list of frames) as one multipart message, as pyzmq.
+
+        Raises:
+            TypeError: ``serialize`` returned something that is not a list of bytes-like
+                frames.
+            ValueError: ``serialize`` returned no frame.
+            Again: As :meth:`send_multipart`.
+            ZMQError: As :meth:`send_multipart`.
+
+        Cancellation-safe as :meth:`send_multipart`.
+        """
+        await self.send_multipart(serialize(msg), flags)
+
+    async def recv_serialized(
+        self, deserialize: Callable[[list[bytes]], _R], flags: int = 0, copy: bool = True
+    ) -> _R:
+        """Receive a multipart message and return ``deserialize(frames)``, as pyzmq.
+
+        Raises:
+            Exception: Whatever ``deserialize`` raises (the message is consumed).
+            Again: As :meth:`recv_multipart`.
+            ZMQError: As :meth:`recv_multipart`.
+
+        Cancellation-safe: a cancelled call consumes nothing.
+        """
+        return deserialize(await self.recv_multipart(flags))
+
     # -- non-blocking twins and readiness --------------------------------------------
 
     def recv_multipart_nowait(self) -> list[bytes]:
@@ -603,6 +794,9 @@ class Socket:
         if self._manager is not None:
             self._closed_future = self._manager.close(self._options.linger)
         self._context._forget(self)
+        for listener in list(self._monitor_listeners):
+            if isinstance(listener, MonitorFeed):
+                listener.socket_closed(self._closed_future)
 
     async def aclose(self, linger: int | None = None) -> None:
         """Close the socket and wait until queued messages are flushed (bounded by LINGER).
@@ -624,6 +818,28 @@ class Socket:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    def __aiter__(self) -> Socket:
+        """``async for parts in sock:`` receives whole messages until the socket closes."""
+        return self
+
+    async def __anext__(self) -> list[bytes]:
+        """The next whole message (:meth:`recv_multipart`).
+
+        Raises:
+            StopAsyncIteration: The socket was closed or its context terminated
+                (``ENOTSOCK``/``ContextTerminated``), before or during the wait.
+            Again: ``RCVTIMEO`` expired (iteration can be resumed).
+            ZMQError: ``ENOTSUP`` for a type that cannot receive.
+
+        Cancellation-safe: a cancelled step consumes nothing.
+        """
+        try:
+            return await self.recv_multipart()
+        except ZMQError as exc:
+            if self._closed and (exc.errno == ENOTSOCK or isinstance(exc, ContextTerminated)):
+                raise StopAsyncIteration from None
+            raise
+
     def add_monitor_listener(self, listener: MonitorListener) -> None:
         """Call ``listener(event, endpoint, value)`` for each connection event.
 
@@ -634,6 +850,87 @@ class Socket:
     def remove_monitor_listener(self, listener: MonitorListener) -> None:
         """Stop calling ``listener``."""
         self._monitor_listeners.remove(listener)
+
+    def monitor(self, events: int = EVENT_ALL, *, maxlen: int = 1000) -> MonitorStream:
+        """Watch connection events: ``async with sock.monitor() as events: async for ev ...``.
+
+        Unlike pyzmq's ``Socket.monitor(addr, events)`` this returns an async iterator of
+        :class:`~aiomq.MonitorEvent`; :meth:`get_monitor_socket` gives libzmq's form.
+        Several monitors may watch one socket.
+
+        Args:
+            events: A mask of :class:`~aiomq.Event` values (all by default).
+            maxlen: Events buffered at most; when full, the oldest is discarded.
+
+        Returns:
+            The monitor. It ends with ``MONITOR_STOPPED`` after its ``aclose()``, or once
+            the socket has closed and its connections are down (``CLOSED`` first).
+
+        Raises:
+            ZMQError: ``ENOTSOCK`` if the socket is closed.
+            ValueError: ``maxlen`` is below 1.
+
+        Cancellation-safe: a cancelled ``__anext__`` takes no event.
+        """
+        self._check_open()
+        stream = MonitorStream(events, self._drop_monitor, maxlen)
+        self.add_monitor_listener(stream)
+        return stream
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
+        """A PAIR socket receiving libzmq's two-frame monitor messages, as pyzmq's.
+
+        Frame 1 is ``<uint16 event><uint32 value>`` (little-endian), frame 2 the
+        endpoint: ``zmq.utils.monitor.parse_monitor_message`` reads them. As in libzmq
+        one socket has one such monitor: a second call stops the first. A message the
+        PAIR cannot queue (``RCVHWM`` reached) is dropped.
+
+        Args:
+            events: A mask of :class:`~aiomq.Event` values; None for all.
+            addr: The inproc endpoint joining the two PAIRs; None picks a unique one.
+
+        Returns:
+            The connected PAIR socket (the caller closes it).
+
+        Raises:
+            ZMQError: ``ENOTSOCK`` if the socket is closed; ``EADDRINUSE`` if ``addr``
+                is taken.
+        """
+        self._check_open()
+        self.disable_monitor()
+        if addr is None:
+            addr = f"inproc://aiomq.monitor.{id(self):x}.{next(_MONITOR_IDS)}"
+        feeder = self._context.socket(SocketType.PAIR)
+        try:
+            feeder.bind(addr)
+        except BaseException:
+            feeder.close(0)
+            raise
+        watcher = self._context.socket(SocketType.PAIR)
+        watcher.connect(addr)
+
+        def send(frames: list[bytes]) -> None:
+            try:  # noqa: SIM105 - the hot path of a monitor
+                feeder.send_multipart_nowait(frames)
+            except ZMQError:  # full, or the feeder was closed by its context
+                pass
+
+        self.add_monitor_listener(
+            MonitorMessages(
+                EVENT_ALL if events is None else events, self._drop_monitor, send, feeder.close
+            )
+        )
+        return watcher
+
+    def disable_monitor(self) -> None:
+        """Stop the monitor of :meth:`get_monitor_socket` (it sends ``MONITOR_STOPPED``)."""
+        for listener in list(self._monitor_listeners):
+            if isinstance(listener, MonitorMessages):
+                listener.stop()
+
+    def _drop_monitor(self, feed: MonitorFeed) -> None:
+        if feed in self._monitor_listeners:
+            self._monitor_listeners.remove(feed)
 
 
 def _topic(topic: object) -> bytes:

@@ -1,7 +1,8 @@
-"""Shared pieces of the libzmq interop tests: pyzmq peers, monitors, endpoints, payloads.
+"""Shared pieces of the libzmq interop tests: pyzmq peers, monitors, links, payloads.
 
 The libzmq side uses ``zmq.asyncio`` sockets on the test's own event loop (the default
-loop or uvloop), so no threads are involved and every wait has a deadline.
+loop or uvloop), so no threads are involved and every wait has a deadline. The fixtures
+(``libzmq``, ``ipc_dir``) are in this folder's ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ import asyncio
 import contextlib
 import itertools
 import os
-import shutil
-import socket
-import tempfile
-from collections.abc import Awaitable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
 
 import zmq
 import zmq.asyncio
@@ -23,7 +20,15 @@ import zmq.asyncio
 # tests/_helpers.py: importable because pytest puts tests/ (home of the root conftest) on
 # sys.path. mypy finds it when checking all of tests/, but not when run on tests/interop
 # alone, hence the ignore that may or may not be needed.
-from _helpers import EventRecorder  # type: ignore[import-not-found, unused-ignore]
+from _helpers import (  # type: ignore[import-not-found, unused-ignore]
+    EventRecorder,
+    MultipartSocket,
+    summary,
+    unused_tcp_endpoint,
+)
+from _helpers import (  # type: ignore[import-not-found, unused-ignore]
+    assert_empty as assert_aiomq_empty,
+)
 from zmq.utils.monitor import parse_monitor_message
 
 import aiomq
@@ -32,19 +37,22 @@ __all__ = [
     "DEADLINE",
     "MESSAGES",
     "MIB",
+    "TCP_ANY",
+    "AnySocket",
     "EventRecorder",
     "Libzmq",
     "LibzmqMonitor",
     "MultipartSocket",
     "TcpTap",
-    "assert_aiomq_empty",
-    "assert_libzmq_empty",
+    "assert_empty",
+    "bindable",
     "frame",
     "ipc_endpoint",
+    "link",
+    "linked",
     "numbered",
     "recv_n",
     "send_all",
-    "short_dir",
     "unused_tcp_endpoint",
 ]
 
@@ -81,14 +89,6 @@ def numbered(count: int) -> list[list[bytes]]:
     return [[b"%d" % i, frame(i % 300, i)] for i in range(count)]
 
 
-class MultipartSocket(Protocol):
-    """What both an aiomq socket and a ``zmq.asyncio`` socket offer."""
-
-    def send_multipart(self, msg_parts: Sequence[bytes], flags: int = 0) -> Awaitable[Any]: ...
-
-    def recv_multipart(self, flags: int = 0) -> Awaitable[list[bytes]]: ...
-
-
 async def send_all(sock: MultipartSocket, messages: Sequence[Sequence[bytes]]) -> None:
     """Send ``messages`` in order, failing after :data:`DEADLINE`."""
     async with asyncio.timeout(DEADLINE):
@@ -108,26 +108,20 @@ async def recv_n(sock: MultipartSocket, count: int) -> list[list[bytes]]:
     return received
 
 
-async def assert_aiomq_empty(sock: aiomq.Socket) -> None:
-    """Nothing more is waiting on an aiomq socket."""
-    try:
-        extra = await sock.recv_multipart(aiomq.DONTWAIT)
-    except aiomq.Again:
+AnySocket = aiomq.Socket | zmq.asyncio.Socket
+"""An aiomq socket or a libzmq one."""
+
+
+async def assert_empty(sock: AnySocket) -> None:
+    """Nothing more is waiting on ``sock``, an aiomq or a libzmq socket."""
+    if isinstance(sock, aiomq.Socket):
+        await assert_aiomq_empty(sock)
         return
-    raise AssertionError(f"unexpected extra message: {_summary(extra)}")
-
-
-async def assert_libzmq_empty(sock: zmq.asyncio.Socket) -> None:
-    """Nothing more is waiting on a pyzmq socket."""
     try:
         extra = await sock.recv_multipart(zmq.DONTWAIT)
     except zmq.Again:
         return
-    raise AssertionError(f"unexpected extra message: {_summary(extra)}")
-
-
-def _summary(message: list[bytes]) -> list[str]:
-    return [f"{len(part)}B:{part[:16]!r}" for part in message]
+    raise AssertionError(f"unexpected extra message: {summary(extra)}")
 
 
 class LibzmqMonitor:
@@ -219,24 +213,8 @@ class Libzmq:
         self.context.destroy(linger=0)
 
 
-# Unix socket paths are limited to 107 bytes; pytest's tmp_path can be longer than that
-# once the test name carries its parameters.
-_MAX_IPC_DIR = 80
-
-
-@contextlib.contextmanager
-def short_dir(tmp_path: Path) -> Iterator[Path]:
-    """A directory for ipc:// socket files: ``tmp_path`` if short enough, else a fresh
-    directory in the system temp dir (removed afterwards)."""
-    if len(str(tmp_path)) <= _MAX_IPC_DIR:
-        yield tmp_path
-        return
-    path = tempfile.mkdtemp(prefix="aiomq-it-")
-    try:
-        yield Path(path)
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
+TCP_ANY = "tcp://127.0.0.1:*"
+"""Any free loopback port, to bind."""
 
 _ipc_names = itertools.count()
 
@@ -248,13 +226,54 @@ def ipc_endpoint(directory: Path) -> str:
     return f"ipc://{path}"
 
 
-def unused_tcp_endpoint() -> str:
-    """A loopback tcp:// endpoint where nothing listens (a port the kernel just handed
-    out and released), for a peer that must connect before anyone binds."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"tcp://127.0.0.1:{port}"
+def bindable(transport: str, ipc_dir: Path | None = None) -> str:
+    """An endpoint to bind on ``transport``: :data:`TCP_ANY`, or a fresh ipc:// endpoint in
+    ``ipc_dir`` (the ``ipc_dir`` fixture)."""
+    if transport == "tcp":
+        return TCP_ANY
+    assert transport == "ipc", transport
+    assert ipc_dir is not None, "ipc needs the ipc_dir fixture"
+    return ipc_endpoint(ipc_dir)
+
+
+def link(
+    asock: aiomq.Socket,
+    zsocks: zmq.asyncio.Socket | Sequence[zmq.asyncio.Socket],
+    aiomq_side: str,
+    transport: str = "tcp",
+    ipc_dir: Path | None = None,
+) -> None:
+    """Bind one side and connect the other: an aiomq socket and one or more libzmq sockets.
+
+    ``aiomq_side="bind"``: ``asock`` binds one endpoint and every libzmq socket connects to
+    it. ``"connect"``: every libzmq socket binds an endpoint of its own and ``asock``
+    connects to each, in order.
+    """
+    peers = [zsocks] if isinstance(zsocks, zmq.asyncio.Socket) else list(zsocks)
+    if aiomq_side == "bind":
+        asock.bind(bindable(transport, ipc_dir))
+        for zsock in peers:
+            zsock.connect(asock.last_endpoint)
+    else:
+        assert aiomq_side == "connect", aiomq_side
+        for zsock in peers:
+            asock.connect(Libzmq.bind(zsock, bindable(transport, ipc_dir)))
+
+
+def linked(
+    ctx: aiomq.Context,
+    libzmq: Libzmq,
+    aiomq_type: aiomq.SocketType,
+    zmq_type: int,
+    aiomq_side: str,
+    transport: str = "tcp",
+    ipc_dir: Path | None = None,
+) -> tuple[aiomq.Socket, zmq.asyncio.Socket]:
+    """A new aiomq socket and a new libzmq socket, :func:`link`-ed."""
+    asock = ctx.socket(aiomq_type)
+    zsock = libzmq.socket(zmq_type)
+    link(asock, zsock, aiomq_side, transport, ipc_dir)
+    return asock, zsock
 
 
 class TcpTap:

@@ -9,51 +9,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import zmq
 import zmq.asyncio
-from libzmq_helpers import (
+
+import aiomq
+
+from .libzmq_helpers import (
+    AnySocket,
     EventRecorder,
     Libzmq,
     LibzmqMonitor,
-    assert_aiomq_empty,
-    assert_libzmq_empty,
+    assert_empty,
+    bindable,
     ipc_endpoint,
+    link,
     numbered,
     recv_n,
     send_all,
-    short_dir,
     unused_tcp_endpoint,
 )
-
-import aiomq
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
 QUEUED = 100
 """Messages sent before the peer exists."""
-
-
-@pytest.fixture
-async def libzmq() -> AsyncIterator[Libzmq]:
-    peers = Libzmq()
-    try:
-        yield peers
-    finally:
-        await peers.close()
-
-
-@pytest.fixture
-def ipc_dir(tmp_path: Path) -> Iterator[Path]:
-    with short_dir(tmp_path) as directory:
-        yield directory
-
-
-def _bindable(transport: str, ipc_dir: Path) -> str:
-    return "tcp://127.0.0.1:*" if transport == "tcp" else ipc_endpoint(ipc_dir)
 
 
 def _not_listening(transport: str, ipc_dir: Path) -> str:
@@ -75,12 +57,10 @@ async def _refuse_libzmq_pub(
     recorder = EventRecorder(pull)
     pub = libzmq.socket(zmq.PUB)
     pub_monitor = libzmq.monitor(pub)
+    link(pull, pub, aiomq_side, transport, ipc_dir)
     if aiomq_side == "bind":
-        pull.bind(_bindable(transport, ipc_dir))
-        pub.connect(pull.last_endpoint)
         await pub_monitor.wait_for(zmq.EVENT_DISCONNECTED)
     else:
-        pull.connect(Libzmq.bind(pub, _bindable(transport, ipc_dir)))
         await recorder.wait_for(aiomq.Event.CONNECT_RETRIED, count=2)
     for i in range(3):
         await pub.send_multipart([b"from PUB", b"%d" % i])
@@ -94,11 +74,11 @@ async def _good_push_still_works(
     if aiomq_side == "bind":
         push.connect(pull.last_endpoint)
     else:
-        pull.connect(Libzmq.bind(push, _bindable(transport, ipc_dir)))
+        pull.connect(Libzmq.bind(push, bindable(transport, ipc_dir)))
     good = numbered(5)
     await send_all(push, good)
     assert await recv_n(pull, len(good)) == good
-    await assert_aiomq_empty(pull)
+    await assert_empty(pull)
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
@@ -146,6 +126,20 @@ def _pair_or_pipeline(pattern: str, aiomq_sends: bool) -> tuple[aiomq.SocketType
     return (aiomq.PUSH, zmq.PULL) if aiomq_sends else (aiomq.PULL, zmq.PUSH)
 
 
+async def _queued_messages_arrive(
+    binder: AnySocket, connecter: AnySocket, messages: list[list[bytes]], pattern: str
+) -> None:
+    """The ``messages`` the connecter queued reach the binder, exactly; over PAIR the
+    binder's answer gets back too."""
+    assert await recv_n(binder, QUEUED) == messages
+    await assert_empty(binder)
+    if pattern == "pair":
+        replies = numbered(QUEUED)[::-1]
+        await send_all(binder, replies)
+        assert await recv_n(connecter, QUEUED) == replies
+        await assert_empty(connecter)
+
+
 @pytest.mark.parametrize("pattern", ["pipeline", "pair"])
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
 async def test_libzmq_connects_before_aiomq_binds(
@@ -163,13 +157,7 @@ async def test_libzmq_connects_before_aiomq_binds(
     asock = ctx.socket(aiomq_type)
     recorder = EventRecorder(asock)
     asock.bind(url)
-    assert await recv_n(asock, QUEUED) == messages
-    await assert_aiomq_empty(asock)
-    if pattern == "pair":
-        replies = numbered(QUEUED)[::-1]
-        await send_all(asock, replies)
-        assert await recv_n(zsock, QUEUED) == replies
-        await assert_libzmq_empty(zsock)
+    await _queued_messages_arrive(asock, zsock, messages, pattern)
     await zmonitor.wait_for(zmq.EVENT_HANDSHAKE_SUCCEEDED)
     assert recorder.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 1
     assert zmonitor.count(zmq.EVENT_HANDSHAKE_SUCCEEDED) == 1, zmonitor.names()
@@ -192,13 +180,7 @@ async def test_aiomq_connects_before_libzmq_binds(
     zsock = libzmq.socket(zmq_type)
     zmonitor = libzmq.monitor(zsock)
     Libzmq.bind(zsock, url)
-    assert await recv_n(zsock, QUEUED) == messages
-    await assert_libzmq_empty(zsock)
-    if pattern == "pair":
-        replies = numbered(QUEUED)[::-1]
-        await send_all(zsock, replies)
-        assert await recv_n(asock, QUEUED) == replies
-        await assert_aiomq_empty(asock)
+    await _queued_messages_arrive(zsock, asock, messages, pattern)
     await recorder.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED)
     assert recorder.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 1
     assert zmonitor.count(zmq.EVENT_HANDSHAKE_SUCCEEDED) == 1, zmonitor.names()

@@ -8,37 +8,28 @@ period, and the drop would show up as DISCONNECTED / a second handshake on eithe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 import zmq
 import zmq.asyncio
-from libzmq_helpers import (
+
+import aiomq
+
+from .libzmq_helpers import (
+    TCP_ANY,
     EventRecorder,
     Libzmq,
     LibzmqMonitor,
     TcpTap,
-    assert_aiomq_empty,
-    assert_libzmq_empty,
+    assert_empty,
     recv_n,
     send_all,
 )
-
-import aiomq
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
 IDLE_SECONDS = 2.0
 """How long the link stays idle: forty heartbeat intervals, ten heartbeat timeouts."""
-
-
-@pytest.fixture
-async def libzmq() -> AsyncIterator[Libzmq]:
-    peers = Libzmq()
-    try:
-        yield peers
-    finally:
-        await peers.close()
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
@@ -63,11 +54,11 @@ async def test_heartbeats_keep_idle_link_alive(
 
     # The peers talk through a relay that records the wire, to count PINGs and PONGs.
     if aiomq_side == "bind":
-        asock.bind("tcp://127.0.0.1:*")
+        asock.bind(TCP_ANY)
         tap = TcpTap(asock.last_endpoint)
         zsock.connect(await tap.start())
     else:
-        tap = TcpTap(Libzmq.bind(zsock, "tcp://127.0.0.1:*"))
+        tap = TcpTap(Libzmq.bind(zsock, TCP_ANY))
         asock.connect(await tap.start())
     try:
         await _idle_link_survives(asock, zsock, recorder, zmonitor)
@@ -118,5 +109,5 @@ async def _idle_link_survives(
     assert recorder.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 1, aiomq_events
     assert zmonitor.count(zmq.EVENT_DISCONNECTED) == 0, zmonitor.names()
     assert zmonitor.count(zmq.EVENT_HANDSHAKE_SUCCEEDED) == 1, zmonitor.names()
-    await assert_aiomq_empty(asock)
-    await assert_libzmq_empty(zsock)
+    await assert_empty(asock)
+    await assert_empty(zsock)

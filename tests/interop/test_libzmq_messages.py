@@ -8,62 +8,16 @@ cover empty, short and long ZMTP frames.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import zmq
-import zmq.asyncio
-from libzmq_helpers import (
-    MESSAGES,
-    Libzmq,
-    assert_aiomq_empty,
-    assert_libzmq_empty,
-    ipc_endpoint,
-    recv_n,
-    send_all,
-    short_dir,
-)
 
 import aiomq
 
+from .libzmq_helpers import MESSAGES, AnySocket, Libzmq, assert_empty, linked, recv_n, send_all
+
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
-
-
-@pytest.fixture
-async def libzmq() -> AsyncIterator[Libzmq]:
-    peers = Libzmq()
-    try:
-        yield peers
-    finally:
-        await peers.close()
-
-
-@pytest.fixture
-def ipc_dir(tmp_path: Path) -> Iterator[Path]:
-    with short_dir(tmp_path) as directory:
-        yield directory
-
-
-def _connect(
-    ctx: aiomq.Context,
-    libzmq: Libzmq,
-    aiomq_type: aiomq.SocketType,
-    zmq_type: int,
-    transport: str,
-    aiomq_side: str,
-    ipc_dir: Path,
-) -> tuple[aiomq.Socket, zmq.asyncio.Socket]:
-    """An aiomq socket and a libzmq socket, one bound and the other connected to it."""
-    url = "tcp://127.0.0.1:*" if transport == "tcp" else ipc_endpoint(ipc_dir)
-    asock = ctx.socket(aiomq_type)
-    zsock = libzmq.socket(zmq_type)
-    if aiomq_side == "bind":
-        asock.bind(url)
-        zsock.connect(asock.last_endpoint)
-    else:
-        asock.connect(Libzmq.bind(zsock, url))
-    return asock, zsock
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
@@ -71,7 +25,7 @@ def _connect(
 async def test_pair_both_directions(
     ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
 ) -> None:
-    asock, zsock = _connect(ctx, libzmq, aiomq.PAIR, zmq.PAIR, transport, aiomq_side, ipc_dir)
+    asock, zsock = linked(ctx, libzmq, aiomq.PAIR, zmq.PAIR, aiomq_side, transport, ipc_dir)
     # Both sides send and receive at the same time, so large frames cross on the wire.
     _, _, at_libzmq, at_aiomq = await asyncio.gather(
         send_all(asock, MESSAGES),
@@ -81,27 +35,27 @@ async def test_pair_both_directions(
     )
     assert at_libzmq == MESSAGES
     assert at_aiomq == MESSAGES
-    await assert_aiomq_empty(asock)
-    await assert_libzmq_empty(zsock)
+    await assert_empty(asock)
+    await assert_empty(zsock)
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_aiomq_push_to_libzmq_pull(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
+@pytest.mark.parametrize("pusher", ["aiomq", "libzmq"])
+async def test_push_to_pull(
+    ctx: aiomq.Context,
+    libzmq: Libzmq,
+    pusher: str,
+    transport: str,
+    aiomq_side: str,
+    ipc_dir: Path,
 ) -> None:
-    push, pull = _connect(ctx, libzmq, aiomq.PUSH, zmq.PULL, transport, aiomq_side, ipc_dir)
+    """aiomq PUSH -> libzmq PULL, and libzmq PUSH -> aiomq PULL."""
+    aiomq_type, zmq_type = (aiomq.PUSH, zmq.PULL) if pusher == "aiomq" else (aiomq.PULL, zmq.PUSH)
+    asock, zsock = linked(ctx, libzmq, aiomq_type, zmq_type, aiomq_side, transport, ipc_dir)
+    push: AnySocket
+    pull: AnySocket
+    push, pull = (asock, zsock) if pusher == "aiomq" else (zsock, asock)
     received, _ = await asyncio.gather(recv_n(pull, len(MESSAGES)), send_all(push, MESSAGES))
     assert received == MESSAGES
-    await assert_libzmq_empty(pull)
-
-
-@pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
-@pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_libzmq_push_to_aiomq_pull(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
-) -> None:
-    pull, push = _connect(ctx, libzmq, aiomq.PULL, zmq.PUSH, transport, aiomq_side, ipc_dir)
-    received, _ = await asyncio.gather(recv_n(pull, len(MESSAGES)), send_all(push, MESSAGES))
-    assert received == MESSAGES
-    await assert_aiomq_empty(pull)
+    await assert_empty(pull)

@@ -10,24 +10,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import zmq
 import zmq.asyncio
-from _pubsub_helpers import recv_all_until, until_subscribed  # type: ignore[import-not-found, unused-ignore]
-from libzmq_helpers import (
-    DEADLINE,
-    MESSAGES,
-    Libzmq,
-    assert_aiomq_empty,
-    assert_libzmq_empty,
-    ipc_endpoint,
-    short_dir,
+from _pubsub_helpers import (  # type: ignore[import-not-found, unused-ignore]
+    recv_all_until,
+    until_subscribed,
 )
 
 import aiomq
+
+from .libzmq_helpers import DEADLINE, MESSAGES, TCP_ANY, AnySocket, Libzmq, assert_empty, linked
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
@@ -46,72 +41,34 @@ def stream() -> tuple[list[list[bytes]], list[list[bytes]]]:
     return published, wanted
 
 
-@pytest.fixture
-async def libzmq() -> AsyncIterator[Libzmq]:
-    peers = Libzmq()
-    try:
-        yield peers
-    finally:
-        await peers.close()
-
-
-@pytest.fixture
-def ipc_dir(tmp_path: Path) -> Iterator[Path]:
-    with short_dir(tmp_path) as directory:
-        yield directory
-
-
-def link(
+@pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("publisher", ["aiomq", "libzmq"])
+async def test_pub_to_sub(
     ctx: aiomq.Context,
     libzmq: Libzmq,
-    aiomq_type: aiomq.SocketType,
-    zmq_type: int,
+    publisher: str,
     transport: str,
     aiomq_side: str,
     ipc_dir: Path,
-) -> tuple[aiomq.Socket, zmq.asyncio.Socket]:
-    """An aiomq socket and a libzmq socket, one bound and the other connected to it."""
-    url = "tcp://127.0.0.1:*" if transport == "tcp" else ipc_endpoint(ipc_dir)
-    asock = ctx.socket(aiomq_type)
-    zsock = libzmq.socket(zmq_type)
-    if aiomq_side == "bind":
-        asock.bind(url)
-        zsock.connect(asock.last_endpoint)
+) -> None:
+    """aiomq PUB -> libzmq SUB, and libzmq PUB -> aiomq SUB."""
+    pub: AnySocket
+    sub: AnySocket
+    if publisher == "aiomq":
+        pub, sub = linked(ctx, libzmq, aiomq.PUB, zmq.SUB, aiomq_side, transport, ipc_dir)
+        for topic in TOPICS:
+            sub.setsockopt(zmq.SUBSCRIBE, topic)
     else:
-        asock.connect(Libzmq.bind(zsock, url))
-    return asock, zsock
-
-
-@pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
-@pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_aiomq_pub_to_libzmq_sub(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
-) -> None:
-    pub, sub = link(ctx, libzmq, aiomq.PUB, zmq.SUB, transport, aiomq_side, ipc_dir)
-    for topic in TOPICS:
-        sub.setsockopt(zmq.SUBSCRIBE, topic)
+        sub, pub = linked(ctx, libzmq, aiomq.SUB, zmq.PUB, aiomq_side, transport, ipc_dir)
+        for topic in TOPICS:
+            sub.subscribe(topic)
     await until_subscribed(pub, sub, b"A-sync")
     published, wanted = stream()
     for message in published:
         await pub.send_multipart(message)
     assert await recv_all_until(sub, [b"A-end"]) == wanted
-    await assert_libzmq_empty(sub)
-
-
-@pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
-@pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_libzmq_pub_to_aiomq_sub(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
-) -> None:
-    sub, pub = link(ctx, libzmq, aiomq.SUB, zmq.PUB, transport, aiomq_side, ipc_dir)
-    for topic in TOPICS:
-        sub.subscribe(topic)
-    await until_subscribed(pub, sub, b"A-sync")
-    published, wanted = stream()
-    for message in published:
-        await pub.send_multipart(message)
-    assert await recv_all_until(sub, [b"A-end"]) == wanted
-    await assert_aiomq_empty(sub)
+    await assert_empty(sub)
 
 
 async def recv_poking(asock: aiomq.Socket, zsock: zmq.asyncio.Socket) -> bytes:
@@ -133,9 +90,9 @@ async def recv_poking(asock: aiomq.Socket, zsock: zmq.asyncio.Socket) -> bytes:
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
 async def test_aiomq_xpub_sees_libzmq_sub_subscriptions(
-    ctx: aiomq.Context, libzmq: Libzmq, aiomq_side: str, ipc_dir: Path
+    ctx: aiomq.Context, libzmq: Libzmq, aiomq_side: str
 ) -> None:
-    xpub, sub = link(ctx, libzmq, aiomq.XPUB, zmq.SUB, "tcp", aiomq_side, ipc_dir)
+    xpub, sub = linked(ctx, libzmq, aiomq.XPUB, zmq.SUB, aiomq_side)
     sub.setsockopt(zmq.SUBSCRIBE, b"A")
     assert await recv_poking(xpub, sub) == b"\x01A"
     sub.setsockopt(zmq.SUBSCRIBE, b"A")  # counted by libzmq's SUB: no news to the XPUB
@@ -162,14 +119,14 @@ async def test_aiomq_xpub_sees_libzmq_sub_subscriptions(
     assert [await recv_poking(xpub, sub) for _ in range(2)] == [b"\x00B", b"\x00C"]
     if aiomq_side == "connect":
         assert await recv_poking(xpub, sub) == b"\x01D"
-    await assert_aiomq_empty(xpub)
+    await assert_empty(xpub)
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
 async def test_libzmq_xpub_sees_aiomq_sub_subscriptions(
-    ctx: aiomq.Context, libzmq: Libzmq, aiomq_side: str, ipc_dir: Path
+    ctx: aiomq.Context, libzmq: Libzmq, aiomq_side: str
 ) -> None:
-    sub, xpub = link(ctx, libzmq, aiomq.SUB, zmq.XPUB, "tcp", aiomq_side, ipc_dir)
+    sub, xpub = linked(ctx, libzmq, aiomq.SUB, zmq.XPUB, aiomq_side)
     xpub.setsockopt(zmq.XPUB_VERBOSER, 1)  # every (un)subscription that reaches it
     sub.subscribe(b"A")
     assert await xpub.recv() == b"\x01A"
@@ -183,13 +140,13 @@ async def test_libzmq_xpub_sees_aiomq_sub_subscriptions(
     await xpub.send(b"A1")
     await xpub.send(b"fence1")
     assert await sub.recv() == b"fence1"
-    await assert_libzmq_empty(xpub)
+    await assert_empty(xpub)
 
 
 async def test_aiomq_xsub_with_libzmq_xpub(ctx: aiomq.Context, libzmq: Libzmq) -> None:
     xpub = libzmq.socket(zmq.XPUB)
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(Libzmq.bind(xpub, "tcp://127.0.0.1:*"))
+    xsub.connect(Libzmq.bind(xpub, TCP_ANY))
     await xsub.send(b"\x01A")
     assert await xpub.recv() == b"\x01A"
     await xsub.send_multipart([b"up", b"stream"])
@@ -204,7 +161,7 @@ async def test_aiomq_xsub_with_libzmq_xpub(ctx: aiomq.Context, libzmq: Libzmq) -
 
 async def test_libzmq_xsub_with_aiomq_xpub(ctx: aiomq.Context, libzmq: Libzmq) -> None:
     xpub = ctx.socket(aiomq.XPUB)
-    xpub.bind("tcp://127.0.0.1:*")
+    xpub.bind(TCP_ANY)
     xsub = libzmq.socket(zmq.XSUB)
     xsub.connect(xpub.last_endpoint)
     # libzmq's XSUB sends these as data frames even over ZMTP 3.1.
@@ -227,7 +184,7 @@ async def test_aiomq_sub_resubscribes_to_a_restarted_libzmq_pub(
     ctx: aiomq.Context, libzmq: Libzmq
 ) -> None:
     pub = libzmq.socket(zmq.PUB)
-    endpoint = Libzmq.bind(pub, "tcp://127.0.0.1:*")
+    endpoint = Libzmq.bind(pub, TCP_ANY)
     sub = ctx.socket(aiomq.SUB)
     sub.reconnect_ivl = 10
     sub.subscribe(b"A")
@@ -247,7 +204,7 @@ async def test_libzmq_sub_resubscribes_to_a_restarted_aiomq_pub(
     ctx: aiomq.Context, libzmq: Libzmq
 ) -> None:
     pub = ctx.socket(aiomq.PUB)
-    pub.bind("tcp://127.0.0.1:*")
+    pub.bind(TCP_ANY)
     endpoint = pub.last_endpoint
     sub = libzmq.socket(zmq.SUB, RECONNECT_IVL=10)
     sub.setsockopt(zmq.SUBSCRIBE, b"A")

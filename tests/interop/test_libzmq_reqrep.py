@@ -7,56 +7,29 @@ aiomq sits on the bind side and on the connect side, over tcp and ipc; libzmq is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import zmq
 import zmq.asyncio
-from libzmq_helpers import (
-    DEADLINE,
-    Libzmq,
-    MultipartSocket,
-    assert_aiomq_empty,
-    assert_libzmq_empty,
-    frame,
-    ipc_endpoint,
-    short_dir,
-)
 
 import aiomq
+
+from .libzmq_helpers import (
+    DEADLINE,
+    TCP_ANY,
+    AnySocket,
+    Libzmq,
+    MultipartSocket,
+    assert_empty,
+    frame,
+    link,
+    linked,
+)
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(30)]
 
 ROUND_TRIPS = 50
-
-
-@pytest.fixture
-async def libzmq() -> AsyncIterator[Libzmq]:
-    peers = Libzmq()
-    try:
-        yield peers
-    finally:
-        await peers.close()
-
-
-@pytest.fixture
-def ipc_dir(tmp_path: Path) -> Iterator[Path]:
-    with short_dir(tmp_path) as directory:
-        yield directory
-
-
-def url_for(transport: str, ipc_dir: Path) -> str:
-    return "tcp://127.0.0.1:*" if transport == "tcp" else ipc_endpoint(ipc_dir)
-
-
-def link(asock: aiomq.Socket, zsock: zmq.asyncio.Socket, aiomq_side: str, url: str) -> None:
-    """Bind one socket and connect the other to it."""
-    if aiomq_side == "bind":
-        asock.bind(url)
-        zsock.connect(asock.last_endpoint)
-    else:
-        asock.connect(Libzmq.bind(zsock, url))
 
 
 async def recv(sock: MultipartSocket) -> list[bytes]:
@@ -78,34 +51,28 @@ def reply_to(message: list[bytes]) -> list[bytes]:
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
 @pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_aiomq_req_to_libzmq_rep(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
+@pytest.mark.parametrize("requester", ["aiomq", "libzmq"])
+async def test_req_to_rep(
+    ctx: aiomq.Context,
+    libzmq: Libzmq,
+    requester: str,
+    transport: str,
+    aiomq_side: str,
+    ipc_dir: Path,
 ) -> None:
-    req = ctx.socket(aiomq.REQ)
-    rep = libzmq.socket(zmq.REP)
-    link(req, rep, aiomq_side, url_for(transport, ipc_dir))
+    """aiomq REQ -> libzmq REP, and libzmq REQ -> aiomq REP, in lock-step."""
+    req: AnySocket
+    rep: AnySocket
+    if requester == "aiomq":
+        req, rep = linked(ctx, libzmq, aiomq.REQ, zmq.REP, aiomq_side, transport, ipc_dir)
+    else:
+        rep, req = linked(ctx, libzmq, aiomq.REP, zmq.REQ, aiomq_side, transport, ipc_dir)
     for n in range(ROUND_TRIPS):
         await req.send_multipart(request(n))
         assert await recv(rep) == request(n)
         await rep.send_multipart(reply_to(request(n)))
         assert await recv(req) == reply_to(request(n))
-    await assert_libzmq_empty(rep)
-
-
-@pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
-@pytest.mark.parametrize("transport", ["tcp", "ipc"])
-async def test_libzmq_req_to_aiomq_rep(
-    ctx: aiomq.Context, libzmq: Libzmq, transport: str, aiomq_side: str, ipc_dir: Path
-) -> None:
-    rep = ctx.socket(aiomq.REP)
-    req = libzmq.socket(zmq.REQ)
-    link(rep, req, aiomq_side, url_for(transport, ipc_dir))
-    for n in range(ROUND_TRIPS):
-        await req.send_multipart(request(n))
-        assert await recv(rep) == request(n)
-        await rep.send_multipart(reply_to(request(n)))
-        assert await recv(req) == reply_to(request(n))
-    await assert_aiomq_empty(rep)
+    await assert_empty(rep)
 
 
 @pytest.mark.parametrize("aiomq_side", ["bind", "connect"])
@@ -117,7 +84,7 @@ async def test_aiomq_req_correlate_relaxed_to_libzmq_rep(
     req.setsockopt(aiomq.REQ_CORRELATE, 1)
     req.setsockopt(aiomq.REQ_RELAXED, 1)
     rep = libzmq.socket(zmq.REP)
-    link(req, rep, aiomq_side, "tcp://127.0.0.1:*")
+    link(req, rep, aiomq_side)
     await req.send(b"first")
     assert await recv(rep) == [b"first"]
     await req.send(b"second")  # before the reply to "first"
@@ -133,13 +100,7 @@ async def test_aiomq_rep_serves_two_libzmq_reqs(
 ) -> None:
     rep = ctx.socket(aiomq.REP)
     reqs = [libzmq.socket(zmq.REQ) for _ in range(2)]
-    if aiomq_side == "bind":
-        rep.bind("tcp://127.0.0.1:*")
-        for req in reqs:
-            req.connect(rep.last_endpoint)
-    else:
-        for req in reqs:
-            rep.connect(Libzmq.bind(req, "tcp://127.0.0.1:*"))
+    link(rep, reqs, aiomq_side)
 
     async def client(index: int, req: zmq.asyncio.Socket) -> list[list[bytes]]:
         replies = []
@@ -166,7 +127,7 @@ async def test_aiomq_rep_serves_two_libzmq_reqs(
         assert [m for m in served if m[0] == b"client %d" % index] == [
             [b"client %d" % index, b"%d" % n] for n in range(ROUND_TRIPS)
         ]
-    await assert_aiomq_empty(rep)
+    await assert_empty(rep)
 
 
 # -- ROUTER / DEALER ------------------------------------------------------------------------
@@ -183,12 +144,7 @@ async def test_aiomq_router_replies_to_three_libzmq_dealers(
     dealers = [libzmq.socket(zmq.DEALER) for _ in names]
     for name, dealer in zip(names, dealers, strict=True):
         dealer.setsockopt(zmq.ROUTING_ID, name)
-        if aiomq_side == "bind":
-            if not router.last_endpoint:
-                router.bind(url_for(transport, ipc_dir))
-            dealer.connect(router.last_endpoint)
-        else:
-            router.connect(Libzmq.bind(dealer, url_for(transport, ipc_dir)))
+    link(router, dealers, aiomq_side, transport, ipc_dir)
     for name, dealer in zip(names, dealers, strict=True):
         await dealer.send_multipart([b"hello from", name])
     greetings = [await recv(router) for _ in names]
@@ -200,7 +156,7 @@ async def test_aiomq_router_replies_to_three_libzmq_dealers(
         assert [await recv(dealer) for _ in range(3)] == [
             [b"round %d" % round_, name] for round_ in range(3)
         ]
-        await assert_libzmq_empty(dealer)
+        await assert_empty(dealer)
     with pytest.raises(aiomq.ZMQError) as info:
         await router.send_multipart([b"dealer-3", b"nobody"])
     assert info.value.errno == aiomq.EHOSTUNREACH
@@ -214,7 +170,7 @@ async def test_aiomq_dealer_routing_id_seen_by_libzmq_router(
     dealer = ctx.socket(aiomq.DEALER)
     dealer.setsockopt(aiomq.ROUTING_ID, b"aiomq-dealer")
     router = libzmq.socket(zmq.ROUTER)
-    link(dealer, router, aiomq_side, url_for(transport, ipc_dir))
+    link(dealer, router, aiomq_side, transport, ipc_dir)
     for n in range(10):
         await dealer.send_multipart([b"", b"job %d" % n])
         assert await recv(router) == [b"aiomq-dealer", b"", b"job %d" % n]
@@ -229,7 +185,7 @@ async def test_anonymous_peers_get_generated_ids_both_ways(
     """Both libraries name an anonymous peer ``0x00`` + a 4-byte counter."""
     dealer = ctx.socket(aiomq.DEALER)
     router = libzmq.socket(zmq.ROUTER)
-    link(dealer, router, aiomq_side, "tcp://127.0.0.1:*")
+    link(dealer, router, aiomq_side)
     await dealer.send(b"who am I?")
     peer, body = await recv(router)
     assert (len(peer), peer[0], body) == (5, 0, b"who am I?")
@@ -238,7 +194,7 @@ async def test_anonymous_peers_get_generated_ids_both_ways(
 
     arouter = ctx.socket(aiomq.ROUTER)
     zdealer = libzmq.socket(zmq.DEALER)
-    link(arouter, zdealer, aiomq_side, "tcp://127.0.0.1:*")
+    link(arouter, zdealer, aiomq_side)
     await zdealer.send(b"and me?")
     peer, body = await recv(arouter)
     assert (len(peer), peer[0], body) == (5, 0, b"and me?")
@@ -253,7 +209,7 @@ async def test_libzmq_req_through_aiomq_router(
     router = ctx.socket(aiomq.ROUTER)
     req = libzmq.socket(zmq.REQ)
     req.setsockopt(zmq.ROUTING_ID, b"zreq")
-    link(router, req, aiomq_side, "tcp://127.0.0.1:*")
+    link(router, req, aiomq_side)
     for n in range(5):
         await req.send_multipart([b"q", b"%d" % n])
         assert await recv(router) == [b"zreq", b"", b"q", b"%d" % n]
@@ -268,7 +224,7 @@ async def test_aiomq_req_through_libzmq_router(
     req = ctx.socket(aiomq.REQ)
     req.setsockopt(aiomq.ROUTING_ID, b"areq")
     router = libzmq.socket(zmq.ROUTER)
-    link(req, router, aiomq_side, "tcp://127.0.0.1:*")
+    link(req, router, aiomq_side)
     await req.send(b"q")
     assert await recv(router) == [b"areq", b"", b"q"]
     await router.send_multipart([b"areq", b"no delimiter"])  # the REQ drops it
@@ -282,13 +238,13 @@ async def test_probe_router_both_ways(ctx: aiomq.Context, libzmq: Libzmq, aiomq_
     dealer.setsockopt(aiomq.PROBE_ROUTER, 1)
     dealer.setsockopt(aiomq.ROUTING_ID, b"aprobe")
     zrouter = libzmq.socket(zmq.ROUTER)
-    link(dealer, zrouter, aiomq_side, "tcp://127.0.0.1:*")
+    link(dealer, zrouter, aiomq_side)
     assert await recv(zrouter) == [b"aprobe", b""]
 
     router = ctx.socket(aiomq.ROUTER)
     zdealer = libzmq.socket(zmq.DEALER, PROBE_ROUTER=1)
     zdealer.setsockopt(zmq.ROUTING_ID, b"zprobe")
-    link(router, zdealer, aiomq_side, "tcp://127.0.0.1:*")
+    link(router, zdealer, aiomq_side)
     # libzmq attaches a bound socket's new pipe (and so probes) only when its application
     # side next runs: a pending recv keeps the pyzmq socket busy.
     replied = asyncio.ensure_future(recv(zdealer))
@@ -310,13 +266,13 @@ async def test_router_to_router_with_connect_routing_id(
     if aiomq_side == "connect":
         router.setsockopt(aiomq.CONNECT_ROUTING_ID, b"server")
         router.setsockopt(aiomq.ROUTER_MANDATORY, 1)
-        router.connect(Libzmq.bind(zrouter, "tcp://127.0.0.1:*"))
+        router.connect(Libzmq.bind(zrouter, TCP_ANY))
         await router.send_multipart([b"server", b"hello"])  # queued until connected
         assert await recv(zrouter) == [b"aiomq", b"hello"]
         await zrouter.send_multipart([b"aiomq", b"hi"])
         assert await recv(router) == [b"server", b"hi"]
     else:
-        router.bind("tcp://127.0.0.1:*")
+        router.bind(TCP_ANY)
         zrouter.setsockopt(zmq.CONNECT_ROUTING_ID, b"server")
         zrouter.connect(router.last_endpoint)
         await zrouter.send_multipart([b"server", b"hello"])

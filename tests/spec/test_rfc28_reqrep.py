@@ -7,18 +7,25 @@ of the RFC, the docstring says so.
 from __future__ import annotations
 
 import asyncio
-import itertools
-import socket
-from collections.abc import Sequence
 
 import pytest
-from _helpers import EventRecorder  # type: ignore[import-not-found, unused-ignore]
+from _helpers import (  # type: ignore[import-not-found, unused-ignore]
+    EventRecorder,
+    assert_empty,
+    recv_within,
+    unused_tcp_endpoint,
+)
+from _reqrep_helpers import (  # type: ignore[import-not-found, unused-ignore]
+    TRANSPORTS,
+    bind,
+    connect_slow_dealer,
+    recv_any,
+    wait_unless_inproc,
+)
 
 import aiomq
 
 pytestmark = pytest.mark.timeout(30)
-
-_names = itertools.count()
 
 
 @pytest.fixture(params=["inproc", "tcp"])
@@ -26,66 +33,31 @@ def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def bind(sock: aiomq.Socket, transport: str) -> str:
-    url = f"inproc://rfc28-{next(_names)}" if transport == "inproc" else "tcp://127.0.0.1:*"
-    sock.bind(url)
-    return sock.last_endpoint
-
-
-def unused_tcp_endpoint() -> str:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"tcp://127.0.0.1:{port}"
-
-
-async def recv(sock: aiomq.Socket) -> list[bytes]:
-    async with asyncio.timeout(5):
-        return await sock.recv_multipart()
-
-
-async def assert_empty(sock: aiomq.Socket) -> None:
-    try:
-        extra = await sock.recv_multipart(aiomq.DONTWAIT)
-    except aiomq.Again:
-        return
-    raise AssertionError(f"unexpected message {extra}")
-
-
-async def recv_any(socks: Sequence[aiomq.Socket]) -> tuple[int, list[bytes]]:
-    tasks = [asyncio.ensure_future(sock.recv_multipart()) for sock in socks]
-    async with asyncio.timeout(5):
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    [task] = done
-    return tasks.index(task), task.result()
-
-
-async def connected(sock: aiomq.Socket, recorder: EventRecorder, transport: str, n: int) -> None:
-    """Wait until ``sock`` has ``n`` peers (inproc links at once)."""
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED, n)
-
-
 # -- The REQ Socket Type --------------------------------------------------------------------
 
 
 async def test_req_sends_then_receives_one_message_at_a_time(ctx: aiomq.Context) -> None:
-    """REQ "SHALL send and then receive exactly one message at a time.\""""
+    """REQ "SHALL send and then receive exactly one message at a time." (As libzmq, a REQ
+    refuses already the first frame of a message out of turn, and holds none of it.)"""
     req, rep = ctx.socket(aiomq.REQ), ctx.socket(aiomq.REP)
     req.connect(bind(rep, "inproc"))
     with pytest.raises(aiomq.ZMQError) as info:
         await req.recv()
     assert info.value.errno == aiomq.EFSM
+    assert str(info.value).startswith("Operation cannot be accomplished in current state")
     await req.send(b"1")
+    for attempt in (req.send(b"2"), req.send_multipart([b"2"])):
+        with pytest.raises(aiomq.ZMQError) as info:
+            await attempt
+        assert info.value.errno == aiomq.EFSM
     with pytest.raises(aiomq.ZMQError) as info:
-        await req.send(b"2")
+        await req.send(b"part", aiomq.SNDMORE)
     assert info.value.errno == aiomq.EFSM
-    assert await recv(rep) == [b"1"]
+    assert await recv_within(rep) == [b"1"]
     await rep.send(b"one")
-    assert await recv(req) == [b"one"]
+    assert await recv_within(req) == [b"one"]
+    await req.send(b"next")
+    assert await recv_within(rep) == [b"next"]
 
 
 async def test_req_prefixes_an_empty_delimiter(ctx: aiomq.Context, transport: str) -> None:
@@ -95,13 +67,14 @@ async def test_req_prefixes_an_empty_delimiter(ctx: aiomq.Context, transport: st
     router, req = ctx.socket(aiomq.ROUTER), ctx.socket(aiomq.REQ)
     req.connect(bind(router, transport))
     await req.send_multipart([b"ABC", b"DEF"])
-    peer, *rest = await recv(router)
+    peer, *rest = await recv_within(router)
     assert peer
     assert rest == [b"", b"ABC", b"DEF"]
     await router.send_multipart([peer, b"", b"GHI"])
-    assert await recv(req) == [b"GHI"]
+    assert await recv_within(req) == [b"GHI"]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_req_round_robins(ctx: aiomq.Context, transport: str) -> None:
     """REQ "SHALL route outgoing messages to connected peers using a round-robin strategy.\""""
     req = ctx.socket(aiomq.REQ)
@@ -110,15 +83,15 @@ async def test_req_round_robins(ctx: aiomq.Context, transport: str) -> None:
     reps = [ctx.socket(aiomq.REP) for _ in range(5)]
     for rep in reps:
         rep.connect(endpoint)
-    await connected(req, recorder, transport, len(reps))
+    await wait_unless_inproc(recorder, transport, aiomq.Event.HANDSHAKE_SUCCEEDED, len(reps))
     order = []
-    for _ in range(2 * len(reps)):
-        await req.send(b"ABC")
+    for n in range(2 * len(reps)):
+        await req.send(b"%d" % n)
         index, request = await recv_any(reps)
-        assert request == [b"ABC"]
+        assert request == [b"%d" % n]
         order.append(index)
-        await reps[index].send(b"DEF")
-        assert await recv(req) == [b"DEF"]
+        await reps[index].send(b"ok %d" % n)
+        assert await recv_within(req) == [b"ok %d" % n]
     assert sorted(order[:5]) == [0, 1, 2, 3, 4]
     assert order[5:] == order[:5]
 
@@ -132,6 +105,13 @@ async def test_req_blocks_or_errors_without_peers(ctx: aiomq.Context) -> None:
     req.setsockopt(aiomq.SNDTIMEO, 50)
     with pytest.raises(aiomq.Again):
         await req.send(b"")
+    # The failed sends left no state behind: a peer appears and the blocked request goes out.
+    req.setsockopt(aiomq.SNDTIMEO, -1)
+    rep = ctx.socket(aiomq.REP)
+    sending = asyncio.ensure_future(req.send(b"finally"))
+    req.connect(bind(rep, "inproc"))
+    await asyncio.wait_for(sending, 5)
+    assert await recv_within(rep) == [b"finally"]
 
 
 async def test_req_keeps_what_it_cannot_send_yet(ctx: aiomq.Context) -> None:
@@ -142,7 +122,7 @@ async def test_req_keeps_what_it_cannot_send_yet(ctx: aiomq.Context) -> None:
     await req.send(b"patience")
     rep = ctx.socket(aiomq.REP)
     rep.bind(endpoint)
-    assert await recv(rep) == [b"patience"]
+    assert await recv_within(rep) == [b"patience"]
 
 
 async def test_req_accepts_only_the_peer_it_asked(ctx: aiomq.Context) -> None:
@@ -158,11 +138,12 @@ async def test_req_accepts_only_the_peer_it_asked(ctx: aiomq.Context) -> None:
         await req.send(b"ABC")
         asked, request = await recv_any(routers)
         assert request == [b"A", b"", b"ABC"]
+        # The wrong replies are queued first; the REQ must skip them.
         for index, router in enumerate(routers):
             if index != asked:
                 await router.send_multipart([b"A", b"", b"WRONG"])
         await routers[asked].send_multipart([b"A", b"", b"GOOD"])
-        assert await recv(req) == [b"GOOD"]
+        assert await recv_within(req) == [b"GOOD"]
     await assert_empty_after_request(req, routers)
 
 
@@ -177,19 +158,30 @@ async def assert_empty_after_request(req: aiomq.Socket, routers: list[aiomq.Sock
 
 
 async def test_rep_receives_then_sends_one_message_at_a_time(ctx: aiomq.Context) -> None:
-    """REP "SHALL receive and then send exactly one message at a time.\""""
+    """REP "SHALL receive and then send exactly one message at a time." A message means
+    all its frames: a REP cannot reply before the whole request is read, nor receive while
+    a reply is half sent (as libzmq)."""
     rep, req = ctx.socket(aiomq.REP), ctx.socket(aiomq.REQ)
     req.connect(bind(rep, "inproc"))
+    for attempt in (rep.send(b"unasked"), rep.send(b"unasked", aiomq.SNDMORE)):
+        with pytest.raises(aiomq.ZMQError) as info:
+            await attempt
+        assert info.value.errno == aiomq.EFSM
+    await req.send_multipart([b"q1", b"q2"])
+    assert await rep.recv() == b"q1"
     with pytest.raises(aiomq.ZMQError) as info:
-        await rep.send(b"unasked")
+        await rep.send(b"before the request is read")
     assert info.value.errno == aiomq.EFSM
-    await req.send(b"q")
-    assert await recv(rep) == [b"q"]
+    assert await rep.recv() == b"q2"
     with pytest.raises(aiomq.ZMQError) as info:
         await rep.recv(aiomq.DONTWAIT)
     assert info.value.errno == aiomq.EFSM
-    await rep.send(b"a")
-    assert await recv(req) == [b"a"]
+    await rep.send(b"a1", aiomq.SNDMORE)
+    with pytest.raises(aiomq.ZMQError) as info:
+        await rep.recv()  # a reply is half sent
+    assert info.value.errno == aiomq.EFSM
+    await rep.send(b"a2")
+    assert await recv_within(req) == [b"a1", b"a2"]
 
 
 async def test_rep_fair_queues(ctx: aiomq.Context) -> None:
@@ -203,7 +195,7 @@ async def test_rep_fair_queues(ctx: aiomq.Context) -> None:
             await dealer.send_multipart([b"", tag + b"%d" % n])
     received = []
     for _ in range(6):
-        [request] = await recv(rep)
+        [request] = await recv_within(rep)
         received.append(request)
         await rep.send(b"ok")
     assert received == [b"a0", b"b0", b"a1", b"b1", b"a2", b"b2"]
@@ -221,13 +213,14 @@ async def test_rep_strips_and_restores_the_envelope(ctx: aiomq.Context, transpor
         dealer.connect(endpoint)
         await dealer.send_multipart([b"id%d" % n, b"hop", b"", b"body", b"%d" % n])
     for _ in dealers:
-        body, number = await recv(rep)
+        body, number = await recv_within(rep)
         assert body == b"body"
         await rep.send_multipart([b"reply", number])
     for n, dealer in enumerate(dealers):
-        assert await recv(dealer) == [b"id%d" % n, b"hop", b"", b"reply", b"%d" % n]
+        assert await recv_within(dealer) == [b"id%d" % n, b"hop", b"", b"reply", b"%d" % n]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_rep_discards_reply_to_a_gone_peer_and_never_blocks(
     ctx: aiomq.Context, transport: str
 ) -> None:
@@ -239,22 +232,25 @@ async def test_rep_discards_reply_to_a_gone_peer_and_never_blocks(
     req = ctx.socket(aiomq.REQ)
     req.connect(endpoint)
     await req.send(b"q")
-    assert await recv(rep) == [b"q"]
+    assert await recv_within(rep) == [b"q"]
     await req.aclose(linger=0)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.DISCONNECTED)
-    await rep.send(b"lost", aiomq.DONTWAIT)
-    # A full requester queue does not block either.
-    rep.setsockopt(aiomq.SNDHWM, 1)
-    dealer = ctx.socket(aiomq.DEALER)
-    dealer.setsockopt(aiomq.RCVHWM, 1)
-    dealer.connect(bind(rep, "inproc"))
-    for n in range(4):
+    await wait_unless_inproc(recorder, transport, aiomq.Event.DISCONNECTED)
+    await rep.send(b"lost", aiomq.DONTWAIT)  # dropped, neither raises nor waits
+    # The next requester is served as usual.
+    stays = ctx.socket(aiomq.REQ)
+    stays.connect(endpoint)
+    await stays.send(b"hello")
+    assert await recv_within(rep) == [b"hello"]
+    await rep.send(b"world")
+    assert await recv_within(stays) == [b"world"]
+    # A full requester queue does not block either: what does not fit is dropped.
+    dealer = connect_slow_dealer(ctx, rep)  # the queue to it holds 2 messages
+    for n in range(5):
         await dealer.send_multipart([b"", b"%d" % n])
-    for _ in range(4):
-        await recv(rep)
-        await rep.send(b"r", aiomq.DONTWAIT)
-    assert [await recv(dealer) for _ in range(2)] == [[b"", b"r"], [b"", b"r"]]
+    for n in range(5):
+        assert await recv_within(rep) == [b"%d" % n]
+        await rep.send(b"r%d" % n, aiomq.DONTWAIT)
+    assert [await recv_within(dealer) for _ in range(2)] == [[b"", b"r0"], [b"", b"r1"]]
     await assert_empty(dealer)
 
 
@@ -268,10 +264,10 @@ async def test_dealer_does_not_modify_messages(ctx: aiomq.Context, transport: st
     messages = [[b""], [b"", b""], [b"a", b"", b"b"], [b"x" * 300]]
     for message in messages:
         await peer.send_multipart(message)
-    assert [await recv(dealer) for _ in messages] == messages
+    assert [await recv_within(dealer) for _ in messages] == messages
     for message in messages:
         await dealer.send_multipart(message)
-    assert [await recv(peer) for _ in messages] == messages
+    assert [await recv_within(peer) for _ in messages] == messages
 
 
 async def test_dealer_round_robins_over_available_peers(ctx: aiomq.Context) -> None:
@@ -287,14 +283,14 @@ async def test_dealer_round_robins_over_available_peers(ctx: aiomq.Context) -> N
         peer.connect(endpoint)
     for n in range(4):
         await dealer.send(b"%d" % n)
-    assert [await recv(fast) for _ in range(2)] == [[b"1"], [b"3"]]
+    assert [await recv_within(fast) for _ in range(2)] == [[b"1"], [b"3"]]
     # slow still holds 0 and 2, so its queue is full: only fast is available now.
     for n in range(4, 6):
         await dealer.send(b"%d" % n, aiomq.DONTWAIT)
     with pytest.raises(aiomq.Again):
         await dealer.send(b"6", aiomq.DONTWAIT)
-    assert [await recv(fast) for _ in range(2)] == [[b"4"], [b"5"]]
-    assert [await recv(slow) for _ in range(2)] == [[b"0"], [b"2"]]
+    assert [await recv_within(fast) for _ in range(2)] == [[b"4"], [b"5"]]
+    assert [await recv_within(slow) for _ in range(2)] == [[b"0"], [b"2"]]
     await assert_empty(slow)
 
 
@@ -307,10 +303,7 @@ async def test_dealer_blocks_and_keeps_messages_without_available_peers(
     dealer = ctx.socket(aiomq.DEALER)
     with pytest.raises(aiomq.Again):
         await dealer.send(b"x", aiomq.DONTWAIT)
-    dealer.setsockopt(aiomq.SNDHWM, 1)
-    peer = ctx.socket(aiomq.DEALER)
-    peer.setsockopt(aiomq.RCVHWM, 1)
-    peer.connect(bind(dealer, "inproc"))
+    peer = connect_slow_dealer(ctx, dealer)
     await dealer.send(b"1")
     await dealer.send(b"2")
     with pytest.raises(aiomq.Again):
@@ -318,9 +311,9 @@ async def test_dealer_blocks_and_keeps_messages_without_available_peers(
     blocked = asyncio.ensure_future(dealer.send(b"3"))
     await asyncio.sleep(0)
     assert not blocked.done()
-    assert await recv(peer) == [b"1"]
+    assert await recv_within(peer) == [b"1"]
     await asyncio.wait_for(blocked, 5)
-    assert [await recv(peer) for _ in range(2)] == [[b"2"], [b"3"]]
+    assert [await recv_within(peer) for _ in range(2)] == [[b"2"], [b"3"]]
 
 
 async def test_dealer_queues_for_an_outgoing_connection_before_it_exists(
@@ -335,7 +328,7 @@ async def test_dealer_queues_for_an_outgoing_connection_before_it_exists(
     await dealer.send(b"before the peer exists")
     router = ctx.socket(aiomq.ROUTER)
     router.bind(endpoint)
-    assert await recv(router) == [b"early", b"before the peer exists"]
+    assert await recv_within(router) == [b"early", b"before the peer exists"]
 
 
 async def test_dealer_drops_the_queue_of_a_peer_that_disconnects(ctx: aiomq.Context) -> None:
@@ -352,10 +345,10 @@ async def test_dealer_drops_the_queue_of_a_peer_that_disconnects(ctx: aiomq.Cont
     for n in range(4):
         await dealer.send(b"%d" % n)
     leaving.close(linger=0)
-    assert await recv(dealer) == [b"sent before leaving"]
-    assert [await recv(staying) for _ in range(2)] == [[b"1"], [b"3"]]
+    assert await recv_within(dealer) == [b"sent before leaving"]
+    assert [await recv_within(staying) for _ in range(2)] == [[b"1"], [b"3"]]
     await dealer.send(b"after")
-    assert await recv(staying) == [b"after"]
+    assert await recv_within(staying) == [b"after"]
     await assert_empty(staying)
 
 
@@ -369,7 +362,7 @@ async def test_dealer_fair_queues(ctx: aiomq.Context) -> None:
         peer.connect(endpoint)
         for n in range(2):
             await peer.send(tag + b"%d" % n)
-    received = [(await recv(dealer))[0] for _ in range(6)]
+    received = [(await recv_within(dealer))[0] for _ in range(6)]
     assert received == [b"a0", b"b0", b"c0", b"a1", b"b1", b"c1"]
 
 
@@ -390,7 +383,7 @@ async def test_router_identifies_queues_and_prefixes_incoming_messages(
     for dealer in (named, anonymous):
         dealer.connect(endpoint)
         await dealer.send(b"hi")
-    identities = {bytes((await recv(router))[0]) for _ in range(2)}
+    identities = {bytes((await recv_within(router))[0]) for _ in range(2)}
     assert b"named" in identities
     [generated] = identities - {b"named"}
     assert len(generated) == 5
@@ -411,11 +404,11 @@ async def test_router_routes_by_the_first_frame(ctx: aiomq.Context, transport: s
         await dealer.send(b"ready")
         dealers[name] = dealer
     for _ in dealers:
-        await recv(router)
+        await recv_within(router)
     await router.send_multipart([b"y", b"for", b"y"])
     await router.send_multipart([b"x", b"for x"])
-    assert await recv(dealers[b"x"]) == [b"for x"]
-    assert await recv(dealers[b"y"]) == [b"for", b"y"]
+    assert await recv_within(dealers[b"x"]) == [b"for x"]
+    assert await recv_within(dealers[b"y"]) == [b"for", b"y"]
 
 
 async def test_router_drops_or_errors_for_missing_or_full_queues(ctx: aiomq.Context) -> None:
@@ -424,11 +417,7 @@ async def test_router_drops_or_errors_for_missing_or_full_queues(ctx: aiomq.Cont
     sending." (By default it drops; with ROUTER_MANDATORY a missing queue is EHOSTUNREACH and
     a full one EAGAIN — the blocking send then waits, as libzmq.)"""
     router = ctx.socket(aiomq.ROUTER)
-    router.setsockopt(aiomq.SNDHWM, 1)
-    dealer = ctx.socket(aiomq.DEALER)
-    dealer.setsockopt(aiomq.ROUTING_ID, b"d")
-    dealer.setsockopt(aiomq.RCVHWM, 1)
-    dealer.connect(bind(router, "inproc"))
+    dealer = connect_slow_dealer(ctx, router, b"d")
     await router.send_multipart([b"missing", b"dropped"], aiomq.DONTWAIT)
     for n in range(4):
         await router.send_multipart([b"d", b"%d" % n], aiomq.DONTWAIT)
@@ -438,7 +427,7 @@ async def test_router_drops_or_errors_for_missing_or_full_queues(ctx: aiomq.Cont
     assert info.value.errno == aiomq.EHOSTUNREACH
     with pytest.raises(aiomq.Again):
         await router.send_multipart([b"d", b"full"], aiomq.DONTWAIT)
-    assert [await recv(dealer) for _ in range(2)] == [[b"0"], [b"1"]]
+    assert [await recv_within(dealer) for _ in range(2)] == [[b"0"], [b"1"]]
     await assert_empty(dealer)
 
 
@@ -455,7 +444,7 @@ async def test_router_queues_for_an_outgoing_connection(ctx: aiomq.Context) -> N
     await router.send_multipart([b"server", b"queued"])
     dealer = ctx.socket(aiomq.DEALER)
     dealer.bind(endpoint)
-    assert await recv(dealer) == [b"queued"]
+    assert await recv_within(dealer) == [b"queued"]
 
 
 async def test_router_destroys_the_queue_of_a_peer_that_disconnects(
@@ -472,10 +461,9 @@ async def test_router_destroys_the_queue_of_a_peer_that_disconnects(
     dealer.setsockopt(aiomq.ROUTING_ID, b"leaver")
     dealer.connect(endpoint)
     await dealer.send(b"bye")
-    assert await recv(router) == [b"leaver", b"bye"]
+    assert await recv_within(router) == [b"leaver", b"bye"]
     await dealer.aclose(linger=0)
-    if transport != "inproc":
-        await recorder.wait_for(aiomq.Event.DISCONNECTED)
+    await wait_unless_inproc(recorder, transport, aiomq.Event.DISCONNECTED)
     with pytest.raises(aiomq.ZMQError) as info:
         await router.send_multipart([b"leaver", b"anyone?"])
     assert info.value.errno == aiomq.EHOSTUNREACH
@@ -492,7 +480,7 @@ async def test_router_fair_queues(ctx: aiomq.Context) -> None:
         dealer.connect(endpoint)
         for n in range(3):
             await dealer.send(b"%d" % n)
-    received = [await recv(router) for _ in range(6)]
+    received = [await recv_within(router) for _ in range(6)]
     assert received == [
         [b"a", b"0"],
         [b"b", b"0"],

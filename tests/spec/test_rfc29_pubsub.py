@@ -10,8 +10,9 @@ import asyncio
 import itertools
 
 import pytest
-from _helpers import EventRecorder  # type: ignore[import-not-found, unused-ignore]
+from _helpers import EventRecorder, assert_empty  # type: ignore[import-not-found, unused-ignore]
 from _pubsub_helpers import (  # type: ignore[import-not-found, unused-ignore]
+    drain_now,
     recv_all_until,
     until_subscribed,
 )
@@ -27,19 +28,18 @@ def inproc() -> str:
     return f"inproc://rfc29-{next(_names)}"
 
 
-async def nothing_waiting(sock: aiomq.Socket) -> None:
-    with pytest.raises(aiomq.Again):
-        await sock.recv_multipart(aiomq.DONTWAIT)
-
-
-async def drain_now(sock: aiomq.Socket) -> list[list[bytes]]:
-    """Everything ``sock`` holds right now."""
-    out: list[list[bytes]] = []
-    while True:
-        try:
-            out.append(await sock.recv_multipart(aiomq.DONTWAIT))
-        except aiomq.Again:
-            return out
+async def pub_and_subscribed_xsub(
+    ctx: aiomq.Context, topic: bytes
+) -> tuple[aiomq.Socket, aiomq.Socket]:
+    """A PUB over tcp and an XSUB (which does not filter) whose subscription to ``topic``
+    has taken effect at the PUB."""
+    pub = ctx.socket(aiomq.PUB)
+    pub.bind("tcp://127.0.0.1:*")
+    xsub = ctx.socket(aiomq.XSUB)
+    xsub.connect(pub.last_endpoint)
+    await xsub.send(b"\x01" + topic)
+    await until_subscribed(pub, xsub, topic + b"-sync")
+    return pub, xsub
 
 
 # -- The PUB Socket Type ---------------------------------------------------------------
@@ -69,22 +69,26 @@ async def test_pub_any_number_of_sub_or_xsub_and_only_sends(ctx: aiomq.Context) 
     await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_PROTOCOL)
 
 
-async def test_pub_one_queue_per_subscriber(ctx: aiomq.Context) -> None:
+@pytest.mark.parametrize(("hwm", "fast_rcvhwm", "count"), [(1, 100, 10), (5, 1000, 100)])
+async def test_pub_one_queue_per_subscriber(
+    ctx: aiomq.Context, hwm: int, fast_rcvhwm: int, count: int
+) -> None:
     """PUB: "SHALL maintain a single outgoing message queue for each connected
-    subscriber." A full queue for one subscriber does not hold back the others."""
+    subscriber." A full queue for one subscriber does not hold back the others, nor the
+    publisher. (For inproc a queue holds SNDHWM + RCVHWM messages, as in libzmq.)"""
     pub = ctx.socket(aiomq.PUB)
-    pub.sndhwm = 1
+    pub.sndhwm = hwm
     pub.bind(url := inproc())
     slow, fast = ctx.socket(aiomq.SUB), ctx.socket(aiomq.SUB)
-    slow.rcvhwm = 1
-    fast.rcvhwm = 100
+    slow.rcvhwm = hwm
+    fast.rcvhwm = fast_rcvhwm
     for sub in (slow, fast):
         sub.subscribe(b"")
         sub.connect(url)
-    for n in range(10):
-        await pub.send(b"%d" % n)
-    assert await drain_now(slow) == [[b"0"], [b"1"]]
-    assert await drain_now(fast) == [[b"%d" % n] for n in range(10)]
+    for n in range(count):
+        await pub.send(b"%d" % n, aiomq.DONTWAIT)  # never raises Again
+    assert await drain_now(slow) == [[b"%d" % n] for n in range(2 * hwm)]
+    assert await drain_now(fast) == [[b"%d" % n] for n in range(count)]
 
 
 async def test_pub_queue_for_an_outgoing_connection_outlives_the_connection(
@@ -179,12 +183,7 @@ async def test_pub_sends_only_to_matching_subscribers(ctx: aiomq.Context) -> Non
     who have a matching subscription." aiomq filters at the publisher on every
     transport (as libzmq over tcp, ipc and inproc); an XSUB, which does not filter, shows
     it."""
-    pub = ctx.socket(aiomq.PUB)
-    pub.bind("tcp://127.0.0.1:*")
-    xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(pub.last_endpoint)
-    await xsub.send(b"\x01A")
-    await until_subscribed(pub, xsub, b"A-sync")
+    pub, xsub = await pub_and_subscribed_xsub(ctx, b"A")
     for message in (b"B1", b"A1", b"B2", b"A-end"):
         await pub.send(message)
     assert await recv_all_until(xsub, [b"A-end"]) == [[b"A1"], [b"A-end"]]
@@ -216,12 +215,7 @@ async def test_pub_receives_subscriptions_and_never_delivers_them(ctx: aiomq.Con
     subscribers depending on the transport protocol used." / "SHALL NOT deliver these
     commands to its calling application." The application never calls recv; the
     subscriptions still take effect. (An XSUB shows it, since it does not filter.)"""
-    pub = ctx.socket(aiomq.PUB)
-    pub.bind("tcp://127.0.0.1:*")
-    xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(pub.last_endpoint)
-    await xsub.send(b"\x01B")
-    await until_subscribed(pub, xsub, b"B-sync")
+    pub, xsub = await pub_and_subscribed_xsub(ctx, b"B")
     await xsub.send(b"\x00B")
     await xsub.send(b"\x01A")
     # The PUB handles a peer's subscriptions in order: once A works, B is cancelled.
@@ -378,10 +372,20 @@ async def test_sub_discards_when_its_queue_is_full(ctx: aiomq.Context) -> None:
                 break
             received.append(int(message[0]))
     assert 0 < len(received) < count
+    assert received[0] == 0  # the first messages fit in the queues
     assert received == sorted(set(received))
 
 
-async def test_sub_filters_with_a_prefix_match(ctx: aiomq.Context) -> None:
+@pytest.mark.parametrize(
+    ("sent", "wanted"),
+    [
+        ([[b"B"], [b"A", b"\x00"], [b"a"], [b"AA"]], [[b"A", b"\x00"], [b"AA"]]),
+        ([[b"B1"], [b"A1"], [b"C1"]], [[b"A1"]]),
+    ],
+)
+async def test_sub_filters_with_a_prefix_match(
+    ctx: aiomq.Context, sent: list[list[bytes]], wanted: list[list[bytes]]
+) -> None:
     """SUB incoming: "MAY, depending on the transport, filter messages according to
     subscriptions, using a prefix match algorithm." / "SHALL not modify incoming
     messages in any way." As libzmq, aiomq's SUB filters again what a publisher sends
@@ -394,9 +398,9 @@ async def test_sub_filters_with_a_prefix_match(ctx: aiomq.Context) -> None:
     sub.subscribe(b"A")
     assert await xpub.recv() == b"\x01A"
     xpub.subscribe(b"")  # make the publisher send everything to this SUB
-    for message in ([b"B"], [b"A", b"\x00"], [b"a"], [b"AA"]):
+    for message in sent:
         await xpub.send_multipart(message)
-    assert await drain_now(sub) == [[b"A", b"\x00"], [b"AA"]]
+    assert await drain_now(sub) == wanted  # the SUB keeps what it subscribed to
 
 
 async def test_sub_sends_subscribe_and_unsubscribe_requests(ctx: aiomq.Context) -> None:
@@ -480,4 +484,4 @@ async def test_xsub_leaving_unsubscribes(ctx: aiomq.Context) -> None:
     assert await xpub.recv() == b"\x01T"
     xsub.close()
     assert await xpub.recv() == b"\x00T"
-    await nothing_waiting(xpub)
+    await assert_empty(xpub)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from ._pipe import Message, Pipe, Subscription
+from ._security import mechanism_for
 from .constants import Event
 from .options import Options
 from .zmtp import Cancel, Connection, HandshakeComplete, PeerError, Ping, ProtocolError, Subscribe
@@ -79,6 +80,7 @@ class Engine(asyncio.Protocol):
             socket_type=socket_type,
             identity=options.routing_id,
             peer_types=peer_types,
+            mechanism=mechanism_for(options),
             max_message_size=options.maxmsgsize,
         )
         self.pipe: Pipe | None = None

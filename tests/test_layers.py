@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "aiomq._monitor": 3,
     "aiomq._routing": 3,
     "aiomq._transports": 3,
+    "aiomq._security": 4,
     "aiomq._engine": 4,
     "aiomq._link": 4,
     "aiomq._session": 4,

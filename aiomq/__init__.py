@@ -19,6 +19,9 @@ Quick start::
 
 from __future__ import annotations
 
+from . import z85
+from ._curve import curve_keypair, curve_public
+from ._message import Message
 from ._monitor import EVENT_ALL, MonitorEvent
 from ._sockets import Socket
 from .constants import Event, Flag, PollEvent, SocketOption, SocketType
@@ -89,6 +92,20 @@ XPUB_MANUAL = SocketOption.XPUB_MANUAL
 XPUB_NODROP = SocketOption.XPUB_NODROP
 XPUB_WELCOME_MSG = SocketOption.XPUB_WELCOME_MSG
 CONFLATE = SocketOption.CONFLATE
+CURVE_SERVER = SocketOption.CURVE_SERVER
+CURVE_PUBLICKEY = SocketOption.CURVE_PUBLICKEY
+CURVE_SECRETKEY = SocketOption.CURVE_SECRETKEY
+CURVE_SERVERKEY = SocketOption.CURVE_SERVERKEY
+MECHANISM = SocketOption.MECHANISM
+PLAIN_SERVER = SocketOption.PLAIN_SERVER
+PLAIN_USERNAME = SocketOption.PLAIN_USERNAME
+PLAIN_PASSWORD = SocketOption.PLAIN_PASSWORD
+ZAP_DOMAIN = SocketOption.ZAP_DOMAIN
+ZAP_ENFORCE_DOMAIN = SocketOption.ZAP_ENFORCE_DOMAIN
+# MECHANISM values (libzmq ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE).
+NULL = 0
+PLAIN = 1
+CURVE = 2
 
 DONTWAIT = Flag.DONTWAIT
 NOBLOCK = Flag.DONTWAIT
@@ -99,6 +116,11 @@ POLLOUT = PollEvent.POLLOUT
 __all__ = [
     "CONFLATE",
     "CONNECT_ROUTING_ID",
+    "CURVE",
+    "CURVE_PUBLICKEY",
+    "CURVE_SECRETKEY",
+    "CURVE_SERVER",
+    "CURVE_SERVERKEY",
     "DEALER",
     "DONTWAIT",
     "EADDRINUSE",
@@ -121,8 +143,14 @@ __all__ = [
     "LAST_ENDPOINT",
     "LINGER",
     "MAXMSGSIZE",
+    "MECHANISM",
     "NOBLOCK",
+    "NULL",
     "PAIR",
+    "PLAIN",
+    "PLAIN_PASSWORD",
+    "PLAIN_SERVER",
+    "PLAIN_USERNAME",
     "POLLIN",
     "POLLOUT",
     "PROBE_ROUTER",
@@ -156,11 +184,14 @@ __all__ = [
     "XPUB_VERBOSER",
     "XPUB_WELCOME_MSG",
     "XSUB",
+    "ZAP_DOMAIN",
+    "ZAP_ENFORCE_DOMAIN",
     "Again",
     "Context",
     "ContextTerminated",
     "Event",
     "Flag",
+    "Message",
     "MonitorEvent",
     "PollEvent",
     "Poller",
@@ -169,7 +200,10 @@ __all__ = [
     "SocketType",
     "ZMQError",
     "__version__",
+    "curve_keypair",
+    "curve_public",
     "proxy",
     "proxy_steerable",
     "run",
+    "z85",
 ]

@@ -25,9 +25,19 @@ from typing import Protocol, cast
 
 from ._pipe import Message, Pipe, Subscription
 from ._security import mechanism_for
+from ._zap import ZapHandler, ZapRegistry, ZapReply, ZapRequest
 from .constants import Event
 from .options import Options
-from .zmtp import Cancel, Connection, HandshakeComplete, PeerError, Ping, ProtocolError, Subscribe
+from .zmtp import (
+    Cancel,
+    Connection,
+    HandshakeComplete,
+    PeerError,
+    Ping,
+    ProtocolError,
+    Subscribe,
+    ZapVerdict,
+)
 
 __all__ = ["Engine", "EngineOwner", "MonitorCallback"]
 
@@ -57,6 +67,9 @@ class Engine(asyncio.Protocol):
         peer_types: The ``Socket-Type`` names we accept.
         endpoint: The endpoint string for monitor events.
         monitor: Receives monitor events.
+        zap: The Context's ZAP registry: when the mechanism waits for a verdict, the
+            engine awaits the registered handler in a task it owns, then resumes the
+            codec's handshake.
     """
 
     def __init__(
@@ -67,6 +80,8 @@ class Engine(asyncio.Protocol):
         peer_types: frozenset[str],
         endpoint: str,
         monitor: MonitorCallback,
+        *,
+        zap: ZapRegistry | None = None,
     ) -> None:
         self._owner = owner
         self._options = options
@@ -76,11 +91,18 @@ class Engine(asyncio.Protocol):
         self._monitor = monitor
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
+        self._zap = zap
+        self._zap_task: asyncio.Task[None] | None = None
+        self.zap_reply: ZapReply | None = None
+        """The ZAP verdict this connection got, if any (``User-Id`` and metadata)."""
+        self._mechanism = mechanism_for(
+            options, zap_handler=zap is not None and zap.handler is not None
+        )
         self._codec = Connection(
             socket_type=socket_type,
             identity=options.routing_id,
             peer_types=peer_types,
-            mechanism=mechanism_for(options),
+            mechanism=self._mechanism,
             max_message_size=options.maxmsgsize,
         )
         self.pipe: Pipe | None = None
@@ -93,6 +115,9 @@ class Engine(asyncio.Protocol):
         self._closing = False
         self._linger_close = False
         self._error: Event | None = None
+        # The peer refused us with an ERROR command (socket-type mismatch, ZAP denial):
+        # the session then backs off exponentially instead of reconnecting at once.
+        self.refused = False
         self._last_recv = 0.0
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
@@ -139,6 +164,10 @@ class Engine(asyncio.Protocol):
                     return
         if batch:
             self._deliver(batch)
+        if not violated and self._mechanism.zap_request is not None:
+            self._ask_zap()
+            if self._closing:
+                return
         self._write_pending()
         if violated:
             self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
@@ -152,6 +181,8 @@ class Engine(asyncio.Protocol):
         if not self._closing and self.pipe is None and self._error is None:
             self._error = Event.HANDSHAKE_FAILED_NO_DETAIL
         self._closing = True
+        if self._zap_task is not None:
+            self._zap_task.cancel()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -195,10 +226,67 @@ class Engine(asyncio.Protocol):
                 ttl = event.ttl / 10
                 self._arm("ttl", ttl, lambda: self._check_silence("ttl", ttl))
         elif isinstance(event, PeerError):
+            self.refused = True
             if _is_status(event.reason):
                 self._fail(Event.HANDSHAKE_FAILED_AUTH)
             else:
                 self._fail(Event.HANDSHAKE_FAILED_PROTOCOL if self.pipe is None else None)
+
+    # -- ZAP (RFC 27) -------------------------------------------------------------------
+
+    def _ask_zap(self) -> None:
+        """The mechanism waits for a verdict: ask the Context's handler, once."""
+        if self._zap_task is not None:
+            return
+        mechanism = self._mechanism
+        credentials = mechanism.zap_request or ()
+        handler = self._zap.handler if self._zap is not None else None
+        if handler is None:
+            if mechanism.name == b"PLAIN":
+                # libzmq: a PLAIN server that cannot reach a ZAP handler drops the peer.
+                self._fail(Event.HANDSHAKE_FAILED_NO_DETAIL)
+                return
+            self._zap_decided(ZapReply())  # CURVE (and NULL) pass without a handler
+            return
+        assert self._zap is not None
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        address = peer[0] if isinstance(peer, tuple) and peer else ""
+        request = ZapRequest(
+            domain=self._options.zap_domain.decode("utf-8", "replace"),
+            address=str(address),
+            identity=self._options.routing_id,
+            mechanism=mechanism.name.decode("ascii"),
+            credentials=credentials,
+            request_id=self._zap.next_id(),
+        )
+        self._zap_task = self._loop.create_task(self._await_zap(handler, request))
+
+    async def _await_zap(self, handler: ZapHandler, request: ZapRequest) -> None:
+        try:
+            reply = await handler(request)
+        except Exception:  # a failing handler is an internal error (RFC 27 status 500)
+            reply = ZapReply("500", "ZAP handler failed")
+        if not self._closing:
+            self._zap_decided(reply)
+
+    def _zap_decided(self, reply: ZapReply) -> None:
+        """Hand the verdict to the mechanism and resume the codec's handshake."""
+        self.zap_reply = reply
+        self._mechanism.zap_decided(
+            ZapVerdict(reply.status_code.encode("ascii", "replace")[:255], reply.user_id.encode())
+        )
+        try:
+            events = self._codec.resume_handshake()
+        except ProtocolError:
+            self._write_pending()
+            denied = reply.status_code != "200"
+            self._fail(Event.HANDSHAKE_FAILED_AUTH if denied else Event.HANDSHAKE_FAILED_PROTOCOL)
+            return
+        for event in events:
+            self._handle_event(event)
+            if self._closing:
+                return
+        self._write_pending()
 
     def _handshake_done(self, handshake: HandshakeComplete) -> None:
         self._cancel("handshake")
@@ -207,6 +295,7 @@ class Engine(asyncio.Protocol):
             self._fail(None)
             return
         self.pipe = pipe
+        pipe.properties = self._message_properties(handshake)
         self._monitor(Event.HANDSHAKE_SUCCEEDED, self.endpoint, 0)
         pipe.outbound.on_readable = self._schedule_flush
         pipe.inbound.on_writable = self._resume_reading
@@ -214,6 +303,18 @@ class Engine(asyncio.Protocol):
             self._arm("ping", self._options.heartbeat_ivl / 1000, self._send_ping)
         if len(pipe.outbound) or self._linger_close:
             self._schedule_flush()
+
+    def _message_properties(self, handshake: HandshakeComplete) -> dict[str, bytes]:
+        """The properties of the peer's messages: its metadata, then ZAP's (libzmq order)."""
+        properties = dict(handshake.metadata)
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        if isinstance(peer, tuple) and peer:
+            properties["Peer-Address"] = str(peer[0]).encode()
+        reply = self.zap_reply
+        if reply is not None:
+            properties.update(reply.metadata)
+            properties["User-Id"] = reply.user_id.encode()
+        return properties
 
     # -- send path --------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ Layer 4.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ._engine import Engine, EngineOwner, MonitorCallback
 from ._pipe import ConflatingQueue, MessageQueue, Pipe
+from ._zap import ZapRegistry
 from .options import Options
 
 __all__ = ["PipeSink", "SocketLink"]
@@ -47,6 +48,7 @@ class SocketLink:
         peer_types: ``Socket-Type`` names a peer may have.
         monitor: Receives monitor events.
         loop: The socket's event loop.
+        zap: The Context's ZAP registry.
     """
 
     sink: PipeSink
@@ -55,6 +57,7 @@ class SocketLink:
     peer_types: frozenset[str]
     monitor: MonitorCallback
     loop: asyncio.AbstractEventLoop
+    zap: ZapRegistry = field(default_factory=ZapRegistry)
 
     def new_pipe(self, endpoint: str, *, connecting: bool = False) -> Pipe:
         """A fresh pipe with the socket's current high-water marks.
@@ -78,7 +81,13 @@ class SocketLink:
     def new_engine(self, owner: EngineOwner, endpoint: str) -> Engine:
         """A fresh engine reporting to ``owner``."""
         return Engine(
-            owner, self.options, self.socket_type, self.peer_types, endpoint, self.monitor
+            owner,
+            self.options,
+            self.socket_type,
+            self.peer_types,
+            endpoint,
+            self.monitor,
+            zap=self.zap,
         )
 
 

@@ -194,6 +194,8 @@ class Pipe:
         peer_identity: The peer's ``Identity`` property (may be empty).
         routing_id: The id a ROUTER knows this peer by (set by the socket).
         endpoint: The endpoint this pipe belongs to (for monitor events and ``disconnect``).
+        properties: The peer's message properties (its metadata, ``Peer-Address``,
+            ``User-Id`` and ZAP metadata), set when the handshake completes.
         terminating: Set when the peer is gone; the pipe leaves the socket once its
             inbound queue is drained.
     """
@@ -205,6 +207,7 @@ class Pipe:
         "outbound",
         "peer_identity",
         "peer_socket_type",
+        "properties",
         "routing_id",
         "terminating",
     )
@@ -224,6 +227,7 @@ class Pipe:
         self.peer_socket_type = peer_socket_type
         self.peer_identity = peer_identity
         self.routing_id = b""
+        self.properties: dict[str, bytes] = {}
         self.terminating = False
         self.on_drained: Callable[[Pipe], None] = _ignore_pipe
 

@@ -9,12 +9,47 @@ Layer 4.
 
 from __future__ import annotations
 
-from .options import Options
-from .zmtp import Mechanism, NullMechanism
+import os
+
+from .options import MECHANISM_CURVE, MECHANISM_PLAIN, Options
+from .zmtp import Mechanism, NullMechanism, NullZapMechanism, PlainClient, PlainServer
+from .zmtp.curve import CurveClient, CurveServer
 
 __all__ = ["mechanism_for"]
 
 
-def mechanism_for(options: Options) -> Mechanism:
-    """A new mechanism instance for one connection of a socket with ``options``."""
+def mechanism_for(options: Options, *, zap_handler: bool = False) -> Mechanism:
+    """A new mechanism instance for one connection of a socket with ``options``.
+
+    Args:
+        options: The socket's options (``MECHANISM`` and the mechanism's options).
+        zap_handler: Whether a ZAP handler is registered in the socket's Context.
+
+    NULL asks ZAP only as libzmq 4.3 does: when ``ZAP_DOMAIN`` is non-empty (or
+    ``ZAP_ENFORCE_DOMAIN`` is set) and a handler is registered. A PLAIN server
+    always asks (the engine refuses the peer when no handler runs). A CURVE
+    server asks whenever a handler is registered and accepts every client that
+    completes the handshake otherwise, as libzmq. A missing CURVE key is
+    replaced by a random one, so the handshake fails instead of using a
+    well-known key (libzmq uses zeros).
+    """
+    if options.mechanism == MECHANISM_CURVE:
+        if options.curve_server:
+            return CurveServer(secret_key=_key(options.curve_secretkey), zap=zap_handler)
+        return CurveClient(
+            public_key=_key(options.curve_publickey),
+            secret_key=_key(options.curve_secretkey),
+            server_key=_key(options.curve_serverkey),
+        )
+    if options.mechanism == MECHANISM_PLAIN:
+        if options.plain_server:
+            return PlainServer()
+        return PlainClient(options.plain_username, options.plain_password)
+    if zap_handler and (options.zap_domain or options.zap_enforce_domain):
+        return NullZapMechanism()
     return NullMechanism()
+
+
+def _key(key: bytes) -> bytes:
+    """A configured CURVE key, or a random one (that matches nothing) when unset."""
+    return key if len(key) == 32 else os.urandom(32)

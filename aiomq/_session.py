@@ -3,7 +3,11 @@
 A session creates its pipe at once (unless ``IMMEDIATE`` is set), so messages sent before
 the peer exists queue up to ``SNDHWM`` and go out once it connects (RFC 30). When the
 connection fails or drops, the session retries after ``RECONNECT_IVL``, doubling up to
-``RECONNECT_IVL_MAX`` when that is larger.
+``RECONNECT_IVL_MAX`` when that is larger. A peer that refused us with an ERROR command
+(RFC 37: fatal, "do not reconnect with the same credentials") is retried with a delay that
+doubles on every consecutive refusal, whatever ``RECONNECT_IVL_MAX`` says, up to
+``max(RECONNECT_IVL_MAX, REFUSED_RECONNECT_IVL_MAX)``; a connection that completed its
+handshake and ended without an ERROR resets it.
 
 Layer 4.
 """
@@ -22,7 +26,10 @@ from .constants import Event
 from .endpoint import Endpoint
 from .zmtp import HandshakeComplete
 
-__all__ = ["Session"]
+__all__ = ["REFUSED_RECONNECT_IVL_MAX", "Session"]
+
+REFUSED_RECONNECT_IVL_MAX = 60_000
+"""Cap (ms) of the backoff after ERROR refusals, unless RECONNECT_IVL_MAX is larger."""
 
 
 class Session:
@@ -44,6 +51,7 @@ class Session:
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._interval = link.options.reconnect_ivl
+        self._refused_delay = 0  # the last delay after an ERROR refusal; 0: no refusal streak
         self._closing = False
         self.closed: asyncio.Future[None] = link.loop.create_future()
 
@@ -82,7 +90,7 @@ class Session:
         self._engine = self._link.new_engine(self, self._name)
         return self._engine
 
-    def _retry(self) -> None:
+    def _retry(self, *, refused: bool = False) -> None:
         if self._closing and self._pipe is None:
             self._finish()
             return
@@ -92,7 +100,12 @@ class Session:
                 self._finish()
             return
         delay = self._interval
-        if options.reconnect_ivl_max > delay:
+        if refused:
+            if self._refused_delay:
+                cap = max(options.reconnect_ivl_max, REFUSED_RECONNECT_IVL_MAX)
+                delay = max(min(self._refused_delay * 2, cap), delay)
+            self._refused_delay = max(delay, 1)
+        elif options.reconnect_ivl_max > delay:
             self._interval = min(delay * 2, options.reconnect_ivl_max)
         delay += random.randrange(max(options.reconnect_ivl, 1)) // 10
         self._link.monitor(Event.CONNECT_RETRIED, self._name, delay)
@@ -127,13 +140,15 @@ class Session:
             self._link.monitor(error, self._name, 0)
         if ready:
             self._link.monitor(Event.DISCONNECTED, self._name, 0)
+            if not engine.refused:
+                self._refused_delay = 0
         if self._closing and (ready or self._pipe is None or not len(self._pipe.outbound)):
             self._finish()
             return
         if self._link.options.immediate and self._pipe is not None:
             self._link.sink.terminate_pipe(self._pipe)
             self._pipe = None
-        self._retry()
+        self._retry(refused=engine.refused)
 
     # -- closing ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from ._sockets import Socket, socket_class
 from ._transports.inproc import InprocRegistry
+from ._zap import ZapRegistry
 from .errors import ContextTerminated
 
 __all__ = ["Context"]
@@ -28,6 +29,7 @@ class Context:
     def __init__(self) -> None:
         self._sockets: set[Socket] = set()
         self._inproc = InprocRegistry()
+        self._zap = ZapRegistry()
         self._terminated = False
 
     @classmethod

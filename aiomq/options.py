@@ -5,12 +5,22 @@ Layer 1: imports layer 0 only.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
+from . import z85
 from .constants import SocketOption, SocketType
 from .errors import EINVAL, ZMQError
 
-__all__ = ["OPTION_SPECS", "OptionSpec", "OptionValue", "Options"]
+__all__ = [
+    "MECHANISM_CURVE",
+    "MECHANISM_NULL",
+    "MECHANISM_PLAIN",
+    "OPTION_SPECS",
+    "OptionSpec",
+    "OptionValue",
+    "Options",
+]
 
 OptionValue = int | bytes | str
 
@@ -79,10 +89,34 @@ OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.CONFLATE: _flag(
         "conflate", _T.PUB, _T.SUB, _T.XPUB, _T.XSUB, _T.PUSH, _T.PULL, _T.DEALER
     ),
+    # Security (RFC 24, RFC 27). MECHANISM is derived from the mechanism options below.
+    SocketOption.MECHANISM: OptionSpec("mechanism", int, 0, writable=False),
+    SocketOption.PLAIN_SERVER: OptionSpec("plain_server", int, 0, 0, 1),
+    SocketOption.PLAIN_USERNAME: OptionSpec("plain_username", bytes, b"", 0, 255),
+    SocketOption.PLAIN_PASSWORD: OptionSpec("plain_password", bytes, b"", 0, 255),
+    SocketOption.ZAP_DOMAIN: OptionSpec("zap_domain", bytes, b"", 0, 255),
+    SocketOption.ZAP_ENFORCE_DOMAIN: OptionSpec("zap_enforce_domain", int, 0, 0, 1),
+    # CURVE (RFC 26): keys are stored raw (32 octets); set them raw or as 40-char Z85.
+    SocketOption.CURVE_SERVER: OptionSpec("curve_server", int, 0, 0, 1),
+    SocketOption.CURVE_PUBLICKEY: OptionSpec("curve_publickey", bytes, b"", 0, 32),
+    SocketOption.CURVE_SECRETKEY: OptionSpec("curve_secretkey", bytes, b"", 0, 32),
+    SocketOption.CURVE_SERVERKEY: OptionSpec("curve_serverkey", bytes, b"", 0, 32),
 }
 
 
 _ROUTING_IDS = frozenset({SocketOption.ROUTING_ID, SocketOption.CONNECT_ROUTING_ID})
+_CURVE_KEYS = frozenset(
+    {SocketOption.CURVE_PUBLICKEY, SocketOption.CURVE_SECRETKEY, SocketOption.CURVE_SERVERKEY}
+)
+_PLAIN_OPTIONS = frozenset(
+    {SocketOption.PLAIN_SERVER, SocketOption.PLAIN_USERNAME, SocketOption.PLAIN_PASSWORD}
+)
+MECHANISM_NULL = 0
+"""``MECHANISM`` value of the NULL mechanism (libzmq ``ZMQ_NULL``)."""
+MECHANISM_PLAIN = 1
+"""``MECHANISM`` value of PLAIN (``ZMQ_PLAIN``)."""
+MECHANISM_CURVE = 2
+"""``MECHANISM`` value of CURVE (``ZMQ_CURVE``)."""
 
 
 class Options:
@@ -121,6 +155,16 @@ class Options:
     xpub_nodrop: int
     xpub_welcome_msg: bytes
     conflate: int
+    mechanism: int
+    plain_server: int
+    plain_username: bytes
+    plain_password: bytes
+    zap_domain: bytes
+    zap_enforce_domain: int
+    curve_server: int
+    curve_publickey: bytes
+    curve_secretkey: bytes
+    curve_serverkey: bytes
 
     def __init__(self, socket_type: int) -> None:
         for spec in OPTION_SPECS.values():
@@ -151,6 +195,11 @@ class Options:
                     f"option {option.name} must be in [{spec.minimum}, {spec.maximum}], "
                     f"not {value}",
                 )
+            if value and option is SocketOption.CURVE_SERVER:
+                _require_nacl(option)
+        elif option in _CURVE_KEYS:
+            value = _curve_key(option, value)
+            _require_nacl(option)
         else:
             if not isinstance(value, bytes | bytearray | memoryview):
                 raise TypeError(
@@ -165,6 +214,31 @@ class Options:
                     EINVAL, f"{option.name} must not start with a zero byte (reserved)"
                 )
         setattr(self, spec.attr, value)
+        if option in _PLAIN_OPTIONS:
+            self._derive_plain(option, value)
+        elif option is SocketOption.CURVE_SERVER:
+            # libzmq: CURVE_SERVER=1 makes a CURVE server, 0 falls back to NULL.
+            self.mechanism = MECHANISM_CURVE if value else MECHANISM_NULL
+        elif option in _CURVE_KEYS:
+            # libzmq: setting any CURVE key selects CURVE; the server key makes a client.
+            self.mechanism = MECHANISM_CURVE
+            if option is SocketOption.CURVE_SERVERKEY:
+                self.curve_server = 0
+
+    def _derive_plain(self, option: SocketOption, value: object) -> None:
+        """Update MECHANISM as libzmq does when a PLAIN option is set.
+
+        ``PLAIN_SERVER=1`` makes a PLAIN server, ``0`` falls back to NULL; a
+        non-empty ``PLAIN_USERNAME``/``PLAIN_PASSWORD`` makes a PLAIN client, an
+        empty one falls back to NULL.
+        """
+        if option is SocketOption.PLAIN_SERVER:
+            self.mechanism = MECHANISM_PLAIN if value else MECHANISM_NULL
+        elif value:
+            self.plain_server = 0
+            self.mechanism = MECHANISM_PLAIN
+        else:
+            self.mechanism = MECHANISM_NULL
 
     def get(self, option: SocketOption) -> int | bytes:
         """Return one option's value.
@@ -196,6 +270,43 @@ class Options:
     def heartbeat_timeout_ms(self) -> int:
         """The effective HEARTBEAT_TIMEOUT: the interval when left at -1."""
         return self.heartbeat_ivl if self.heartbeat_timeout < 0 else self.heartbeat_timeout
+
+
+def _require_nacl(option: SocketOption) -> None:
+    """CURVE needs PyNaCl: say so when the option is set, not at connection time.
+
+    Raises:
+        ImportError: PyNaCl is not installed.
+    """
+    if importlib.util.find_spec("nacl") is None:
+        raise ImportError(f"option {option.name}: CURVE needs PyNaCl: pip install 'aiomq[curve]'")
+
+
+def _curve_key(option: SocketOption, value: object) -> bytes:
+    """A CURVE key option as 32 raw octets, from raw octets or 40-character Z85.
+
+    Raises:
+        TypeError: ``value`` is neither bytes-like nor str.
+        ZMQError: ``EINVAL`` for any other length or invalid Z85.
+    """
+    if isinstance(value, str):
+        raw: bytes = value.encode("ascii", "replace")
+    elif isinstance(value, bytes | bytearray | memoryview):
+        raw = bytes(value)
+    else:
+        raise TypeError(f"option {option.name} takes bytes or str, not {type(value).__name__}")
+    if len(raw) == 32 and not isinstance(value, str):
+        return raw
+    if len(raw) == 40:
+        try:
+            return z85.decode(raw)
+        except ValueError:
+            raise ZMQError(EINVAL, f"option {option.name}: invalid Z85 key") from None
+    raise ZMQError(
+        EINVAL,
+        f"option {option.name} takes a 32-byte key or its 40-character Z85 form, "
+        f"not {len(raw)} {'characters' if isinstance(value, str) else 'bytes'}",
+    )
 
 
 def spec_for(option: SocketOption) -> OptionSpec:

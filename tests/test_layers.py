@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "aiomq"
 LAYERS: dict[str, int] = {
     "aiomq.errors": 0,
     "aiomq.constants": 0,
+    "aiomq.z85": 0,
     "aiomq.endpoint": 1,
     "aiomq.options": 1,
     "aiomq.serialization": 1,
@@ -22,6 +23,8 @@ LAYERS: dict[str, int] = {
     "aiomq._monitor": 3,
     "aiomq._routing": 3,
     "aiomq._transports": 3,
+    "aiomq._zap": 3,
+    "aiomq._message": 3,
     "aiomq._security": 4,
     "aiomq._engine": 4,
     "aiomq._link": 4,

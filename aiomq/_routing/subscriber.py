@@ -44,6 +44,11 @@ class Subscriber:
 
     # -- pipes ------------------------------------------------------------------------
 
+    @property
+    def last_pipe(self) -> Pipe | None:
+        """The pipe the last received message came from."""
+        return self._queue.last_pipe
+
     def attach(self, pipe: Pipe) -> bool:
         """Read from ``pipe`` and send it every subscription."""
         self._queue.attach(pipe)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 from .. import serialization as _ser
 from .._link import SocketLink
 from .._manager import ConnectionManager
+from .._message import Message as ReceivedMessage
 from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
 from .._pipe import Message, Pipe
 from .._routing import Strategy
@@ -114,6 +115,16 @@ class Socket:
     immediate = _Option[int](SocketOption.IMMEDIATE)
     routing_id = _Option[bytes](SocketOption.ROUTING_ID)
     identity = _Option[bytes](SocketOption.ROUTING_ID)
+    mechanism = _Option[int](SocketOption.MECHANISM)
+    plain_server = _Option[int](SocketOption.PLAIN_SERVER)
+    plain_username = _Option[bytes](SocketOption.PLAIN_USERNAME)
+    plain_password = _Option[bytes](SocketOption.PLAIN_PASSWORD)
+    zap_domain = _Option[bytes](SocketOption.ZAP_DOMAIN)
+    zap_enforce_domain = _Option[int](SocketOption.ZAP_ENFORCE_DOMAIN)
+    curve_server = _Option[int](SocketOption.CURVE_SERVER)
+    curve_publickey = _Option[bytes](SocketOption.CURVE_PUBLICKEY)
+    curve_secretkey = _Option[bytes](SocketOption.CURVE_SECRETKEY)
+    curve_serverkey = _Option[bytes](SocketOption.CURVE_SERVERKEY)
 
     def __init__(self, context: Context, socket_type: SocketType) -> None:
         self._context = context
@@ -240,7 +251,13 @@ class Socket:
             except RuntimeError:
                 raise RuntimeError("bind() and connect() need a running event loop") from None
             link = SocketLink(
-                self, self._options, self._type.name, self.peer_types, self._emit, loop
+                self,
+                self._options,
+                self._type.name,
+                self.peer_types,
+                self._emit,
+                loop,
+                self._context._zap,
             )
             manager = self._manager = ConnectionManager(link, self._context._inproc)
         return manager
@@ -458,6 +475,28 @@ class Socket:
                 return self._take()
             except Again:
                 continue
+
+    async def recv_message(self, flags: int = 0) -> ReceivedMessage:
+        """Receive a whole multipart message with its connection's properties.
+
+        The properties (``User-Id``, ZAP metadata, ``Peer-Address``, the peer's
+        handshake metadata) are those of the connection the message came over;
+        read them with :meth:`aiomq.Message.get`. Messages over ``inproc://``
+        carry none.
+
+        Raises:
+            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
+            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        frames = await self.recv_multipart(flags)
+        pipe: Pipe | None = None
+        for strategy in reversed(self._strategies):
+            pipe = getattr(strategy, "last_pipe", None) or getattr(strategy, "pipe", None)
+            if pipe is not None:
+                break
+        return ReceivedMessage(frames, dict(pipe.properties) if pipe is not None else {})
 
     def _take(self) -> Message:
         """The next message: the one :meth:`poll` looked ahead at, else the pattern's."""

@@ -20,7 +20,8 @@ from .events import (
     Pong,
     Subscribe,
 )
-from .mechanism import Mechanism, MechanismStep, NullMechanism
+from .mechanism import Mechanism, MechanismStep, NullMechanism, ZapVerdict
+from .plain import NullZapMechanism, PlainClient, PlainServer
 
 __all__ = [
     "Cancel",
@@ -31,9 +32,13 @@ __all__ = [
     "MechanismStep",
     "Message",
     "NullMechanism",
+    "NullZapMechanism",
     "PeerError",
     "Ping",
+    "PlainClient",
+    "PlainServer",
     "Pong",
     "ProtocolError",
     "Subscribe",
+    "ZapVerdict",
 ]

@@ -437,11 +437,10 @@ class Connection:
             else:
                 size = buf[pos + 1]
                 start = pos + 2
-            if not flags & COMMAND:
-                if state == _HANDSHAKE:
-                    raise ProtocolError("data frame before the handshake completed")
-                raise ProtocolError("unwrapped data frame after a wrapping handshake")
-            if flags & MORE:
+            is_command = flags & COMMAND
+            if not is_command and state == _HANDSHAKE:
+                raise ProtocolError("data frame before the handshake completed")
+            if is_command and flags & MORE:
                 raise ProtocolError("command frame with the MORE flag")
             if state == _HANDSHAKE:
                 if size > self._max_handshake_command:
@@ -456,8 +455,10 @@ class Connection:
             pos = stop
             if state == _HANDSHAKE:
                 self._handshake_command(body, events)
-            else:
+            elif is_command:
                 self._wrapped_command(body, events)
+            else:
+                self._wrapped_data(body, events)
 
     def _receive_greeting(self, buf: bytes, pos: int, events: list[Event]) -> int:
         greeting = self._greeting
@@ -491,6 +492,12 @@ class Connection:
         return pos
 
     def _handshake_command(self, body: bytes, events: list[Event]) -> None:
+        if body[1:5] == b"RROR" and body[:1] != b"\x05" and len(body) - 6 == body[5]:
+            # libzmq 4.3.5 sends the ERROR of a ZAP denial mangled over ZMTP 3.1
+            # (``?RROR reason``: the name-length octet is lost); read it as ERROR.
+            events.append(PeerError(body[6:]))
+            self._state = _CLOSED
+            return
         name, data = parse_command(body)
         if name == ERROR:
             events.append(PeerError(parse_error(data)))
@@ -566,6 +573,24 @@ class Connection:
         if inner is None:
             self._traffic_command(body, events)
             return
+        self._unwrapped(inner, events)
+
+    def _wrapped_data(self, body: bytes, events: list[Event]) -> None:
+        """A data frame after a wrapping handshake: libzmq sends CURVE MESSAGEs so.
+
+        Its outer flags are ignored (they are not authenticated); the body must be
+        a command the mechanism unwraps.
+        """
+        try:
+            name, data = parse_command(body)
+        except ProtocolError:
+            raise ProtocolError("unwrapped data frame after a wrapping handshake") from None
+        inner = self._mechanism.unwrap_command(name, data)
+        if inner is None:
+            raise ProtocolError("unwrapped data frame after a wrapping handshake")
+        self._unwrapped(inner, events)
+
+    def _unwrapped(self, inner: tuple[int, bytes], events: list[Event]) -> None:
         flags, payload = inner
         if flags & COMMAND:
             if flags & MORE:
@@ -695,11 +720,12 @@ class Connection:
         bodies = [wrap(MORE if i < count - 1 else 0, bytes(f)) for i, f in enumerate(message)]
         out = self._out
         for body in bodies:
-            out += command_frame(body)
+            out += _data_frame(body)
 
     def _queue_command(self, body: bytes) -> None:
         if self._wrap and self._state == _TRAFFIC:
-            body = self._mechanism.wrap_frame(COMMAND, body)
+            self._out += _data_frame(self._mechanism.wrap_frame(COMMAND, body))
+            return
         self._out += command_frame(body)
 
     def send_ping(self, ttl: int = 0, context: bytes = b"") -> None:
@@ -766,3 +792,11 @@ class Connection:
         self._queue_command(encode_error(reason))
         self._state = _CLOSED
         self._parts.clear()
+
+
+def _data_frame(body: bytes) -> bytes:
+    """A final data frame around a wrapped body (how libzmq frames CURVE MESSAGEs)."""
+    size = len(body)
+    if size < 256:
+        return bytes((0, size)) + body
+    return bytes((LONG,)) + size.to_bytes(8, "big") + body

@@ -42,7 +42,28 @@ from dataclasses import dataclass
 from .commands import READY, encode_ready, parse_metadata
 from .errors import ProtocolError
 
-__all__ = ["Mechanism", "MechanismStep", "NullMechanism"]
+__all__ = ["Mechanism", "MechanismStep", "NullMechanism", "ZapVerdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZapVerdict:
+    """The decision of a ZAP handler (RFC 27 reply), as a mechanism consumes it.
+
+    Attributes:
+        status_code: ``b"200"`` accepts; anything else (``300``, ``400``,
+            ``500``) refuses and becomes the ERROR reason sent to the peer.
+        user_id: The authenticated user id (``User-Id`` message property).
+        metadata: Extra properties the handler attached to the connection.
+    """
+
+    status_code: bytes = b"200"
+    user_id: bytes = b""
+    metadata: dict[str, bytes] | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """True for status ``200``."""
+        return self.status_code == b"200"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +117,11 @@ class Mechanism(abc.ABC):
     name: bytes
     as_server: bool = False
     wraps_frames: bool = False
+    zap_request: tuple[bytes, ...] | None = None
+    """Credentials awaiting a ZAP verdict (PLAIN: username, password; CURVE: the
+    client's long-term public key; NULL: none), or None when nothing waits. The
+    engine asks the ZAP handler, calls :meth:`zap_decided`, then
+    :meth:`~aiomq.zmtp.Connection.resume_handshake`."""
 
     @abc.abstractmethod
     def start(self, metadata: Mapping[str, bytes], peer_as_server: bool) -> MechanismStep:
@@ -129,6 +155,14 @@ class Mechanism(abc.ABC):
             ProtocolError: Unexpected or malformed command.
         """
 
+    def zap_decided(self, verdict: ZapVerdict) -> None:
+        """Take the ZAP verdict for :attr:`zap_request` (clears it).
+
+        Args:
+            verdict: The handler's decision.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not ask ZAP")
+
     def resume(self) -> MechanismStep:
         """Continue after an external decision (e.g. a ZAP reply) was supplied.
 
@@ -148,7 +182,9 @@ class Mechanism(abc.ABC):
             payload: The frame body (for commands: ``name_len name data``).
 
         Returns:
-            The body of the command frame to send instead (CURVE: ``MESSAGE``).
+            The command body to send instead (CURVE: ``MESSAGE``). The
+            connection sends it in a final data frame, as libzmq frames CURVE
+            MESSAGEs, and accepts it back in a data or a command frame.
         """
         raise NotImplementedError(f"{type(self).__name__} does not wrap frames")
 

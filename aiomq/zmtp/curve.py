@@ -40,7 +40,7 @@ from types import ModuleType
 from .commands import encode_command, encode_metadata, parse_metadata
 from .errors import ProtocolError
 from .frames import COMMAND, MORE
-from .mechanism import Mechanism, MechanismStep, ZapVerdict
+from .mechanism import Mechanism, MechanismStep
 
 __all__ = [
     "KEY_SIZE",
@@ -374,7 +374,6 @@ class CurveServer(_CurveBase):
         self._cookie_key = b""
         self._state = _HELLO
         self._peer_metadata: dict[str, bytes] = {}
-        self._verdict: ZapVerdict | None = None
         self.client_key: bytes | None = None
         """The client's long-term public key once INITIATE was verified."""
 
@@ -479,25 +478,16 @@ class CurveServer(_CurveBase):
             return MechanismStep()
         return self._ready()
 
-    def zap_decided(self, verdict: ZapVerdict) -> None:
-        """Take the ZAP verdict on :attr:`zap_request`.
-
-        Args:
-            verdict: The handler's decision.
-        """
-        self._verdict = verdict
-        self.zap_request = None
-
     def resume(self) -> MechanismStep:
         """Send READY after an accepting ZAP verdict, or refuse with ERROR.
 
         Returns:
             READY with completion, or an error step with the ZAP status code.
         """
-        verdict = self._verdict
+        verdict = self.verdict
         if verdict is None or self.client_key is None or self.zap_request is not None:
             return MechanismStep()
-        self._verdict = None
+        self.verdict = None
         if not verdict.accepted:
             return MechanismStep(error=verdict.status_code)
         return self._ready()

@@ -122,6 +122,8 @@ class Mechanism(abc.ABC):
     client's long-term public key; NULL: none), or None when nothing waits. The
     engine asks the ZAP handler, calls :meth:`zap_decided`, then
     :meth:`~aiomq.zmtp.Connection.resume_handshake`."""
+    verdict: ZapVerdict | None = None
+    """The ZAP verdict on the last request, once supplied (read by :meth:`resume`)."""
 
     @abc.abstractmethod
     def start(self, metadata: Mapping[str, bytes], peer_as_server: bool) -> MechanismStep:
@@ -156,12 +158,13 @@ class Mechanism(abc.ABC):
         """
 
     def zap_decided(self, verdict: ZapVerdict) -> None:
-        """Take the ZAP verdict for :attr:`zap_request` (clears it).
+        """Take the ZAP verdict for :attr:`zap_request` (clears it) as :attr:`verdict`.
 
         Args:
             verdict: The handler's decision.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not ask ZAP")
+        self.zap_request = None
+        self.verdict = verdict
 
     def resume(self) -> MechanismStep:
         """Continue after an external decision (e.g. a ZAP reply) was supplied.

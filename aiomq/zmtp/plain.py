@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from .commands import READY, encode_command, encode_ready, parse_metadata
 from .errors import ProtocolError
-from .mechanism import Mechanism, MechanismStep, ZapVerdict
+from .mechanism import Mechanism, MechanismStep
 
 __all__ = ["NullZapMechanism", "PlainClient", "PlainServer", "encode_hello", "parse_hello"]
 
@@ -142,8 +142,6 @@ class PlainServer(Mechanism):
         self.as_server = True
         self._metadata: Mapping[str, bytes] = {}
         self._state = "hello"
-        self.verdict: ZapVerdict | None = None
-        """The ZAP verdict, once supplied."""
 
     def start(self, metadata: Mapping[str, bytes], peer_as_server: bool) -> MechanismStep:
         """Wait for HELLO.
@@ -185,15 +183,6 @@ class PlainServer(Mechanism):
             )
         raise ProtocolError(f"unexpected {name!r} command during the PLAIN handshake")
 
-    def zap_decided(self, verdict: ZapVerdict) -> None:
-        """Take the ZAP verdict for the pending HELLO.
-
-        Args:
-            verdict: The handler's decision.
-        """
-        self.zap_request = None
-        self.verdict = verdict
-
     def resume(self) -> MechanismStep:
         """Send WELCOME, or refuse with the ZAP status code as ERROR reason.
 
@@ -223,8 +212,6 @@ class NullZapMechanism(Mechanism):
         self._metadata: Mapping[str, bytes] = {}
         self._peer_ready = False
         self._ready_sent = False
-        self.verdict: ZapVerdict | None = None
-        """The ZAP verdict, once supplied."""
 
     def start(self, metadata: Mapping[str, bytes], peer_as_server: bool) -> MechanismStep:
         """Ask ZAP (no credentials) before sending READY.
@@ -257,15 +244,6 @@ class NullZapMechanism(Mechanism):
             raise ProtocolError(f"unexpected {name!r} command during the NULL handshake")
         self._peer_ready = True
         return MechanismStep(metadata=parse_metadata(data), complete=self._ready_sent)
-
-    def zap_decided(self, verdict: ZapVerdict) -> None:
-        """Take the ZAP verdict.
-
-        Args:
-            verdict: The handler's decision.
-        """
-        self.zap_request = None
-        self.verdict = verdict
 
     def resume(self) -> MechanismStep:
         """Send READY (completing if the peer's arrived), or ERROR on denial.

@@ -4,12 +4,18 @@ The engine sits directly on asyncio's protocol layer (the same stream transports
 ``asyncio.open_connection`` uses) so that it can parse every complete frame of a read at
 once and write every queued message of a loop iteration with one ``write()``:
 
-* receive: ``data_received`` → ``Connection.receive_data`` → all complete messages go into
-  the pipe's inbound queue in one ``push_many``; reading pauses while the queue is at its
-  high-water mark and resumes when the socket drains it.
+* receive: the engine is an ``asyncio.BufferedProtocol``. Reads land in one receive
+  buffer shared by the thread's engines (so an idle connection costs no buffer); each
+  read is copied out once and handed whole to ``Connection.receive_data``, and all
+  complete messages go into the pipe's inbound queue in one ``push_many``. While the
+  codec is inside a large frame body (``Connection.body_buffer()``), the engine reads
+  straight into that body instead, so a 64 KiB to 1 MiB frame is neither joined nor
+  copied more than once. Reading pauses while the queue is at its high-water mark and
+  resumes when the socket drains it.
 * send: the pipe's outbound queue calls :meth:`Engine._schedule_flush` when it becomes
-  non-empty; the flush runs at the end of the current loop iteration, encodes everything
-  queued by then and writes it once.
+  non-empty; the flush runs at the end of the current loop iteration, encodes what is
+  queued by then (up to about 1 MiB of messages, then it reschedules itself) and writes
+  it once.
 
 OSError and protocol errors are translated here and only here: a misbehaving peer is
 dropped with a monitor event, never raised into the user's ``recv``.
@@ -20,6 +26,7 @@ Layer 4.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Protocol, cast
 
@@ -57,7 +64,7 @@ class EngineOwner(Protocol):
         ...
 
 
-class Engine(asyncio.Protocol):
+class Engine(asyncio.BufferedProtocol):
     """One ZMTP connection.
 
     Args:
@@ -110,8 +117,12 @@ class Engine(asyncio.Protocol):
         self._takes_subscriptions = socket_type in _PUBLISHERS
         self._sends_subscriptions = socket_type in _SUBSCRIBERS
         self._flush_pending = False
+        self._flush_limit = _FLUSH_LIMIT  # most messages one flush encodes (adapts to size)
         self._write_paused = False
         self._read_paused = False
+        self._into_body = False  # the last get_buffer() handed out the codec's body buffer
+        self._header_next = False  # the next read is a frame header after a huge body
+        self._read_view = _NO_VIEW
         self._closing = False
         self._linger_close = False
         self._error: Event | None = None
@@ -134,14 +145,44 @@ class Engine(asyncio.Protocol):
         if ivl > 0:
             self._arm("handshake", ivl / 1000, self._handshake_expired)
 
+    def get_buffer(self, sizehint: int) -> memoryview:
+        """Where the transport should read to: a pending large body, else the shared buffer."""
+        view = self._codec.body_buffer()
+        if view is not None:
+            self._into_body = True
+            # A huge body: read the next frame's header alone, so that its body too is
+            # read in place rather than copied out of the shared buffer.
+            self._header_next = self._codec.body_size >= _HUGE_BODY
+            return view
+        self._into_body = False
+        self._read_view = view = _receive_buffer()
+        if self._header_next:
+            self._header_next = False
+            return view[:_LONG_HEADER]
+        return view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        """``nbytes`` arrived in the buffer of the last :meth:`get_buffer`."""
+        if self._into_body:
+            self._into_body = False
+            self._received(None, nbytes)
+        else:
+            # The shared buffer is reused by the next read: copy this one out now.
+            self._received(self._read_view[:nbytes].tobytes(), nbytes)
+
     def data_received(self, data: bytes) -> None:
-        """Parse a whole read; queue its messages; answer commands."""
+        """Parse a whole read given as bytes (the plain ``asyncio.Protocol`` path)."""
+        self._received(data, len(data))
+
+    def _received(self, data: bytes | None, nbytes: int) -> None:
+        """Parse a whole read (``data``, or ``nbytes`` into the body buffer); queue its
+        messages; answer commands."""
         if self._closing:
             return
         self._last_recv = self._loop.time()
         codec = self._codec
         try:
-            events = codec.receive_data(data)
+            events = codec.receive_data(data) if data is not None else codec.body_received(nbytes)
             violated = False
         except ProtocolError as exc:
             # What the read held before the violation was valid (a completed handshake,
@@ -326,15 +367,32 @@ class Engine(asyncio.Protocol):
     def _flush(self) -> None:
         self._flush_pending = False
         pipe = self.pipe
-        if pipe is None or self._closing or (self._write_paused and not self._linger_close):
-            return
-        messages = pipe.outbound.pop_all()
-        if messages:
+        if pipe is None or self._closing or self._write_paused:
+            return  # resume_writing() flushes again
+        outbound = pipe.outbound
+        if len(outbound):
+            # Hand the transport about _FLUSH_BYTES per flush: a larger write is copied
+            # into its buffer and trimmed from the front piecemeal. The limit in messages
+            # adapts to what flushes wrote, and large messages at the head bound it at once.
+            limit = self._flush_limit
+            head = outbound.peek()
+            if head and len(head[-1]) >= _FLUSH_BYTES // 16:
+                limit = min(limit, _FLUSH_BYTES // len(head[-1]) + 1)
+            messages = outbound.pop_many(limit)
             if self._sends_subscriptions:
                 self._send_with_subscriptions(messages)
             else:
                 self._codec.send_messages(messages)
-            self._write_pending()
+            written = self._write_pending()
+            count = len(messages)
+            if written > _FLUSH_BYTES:
+                self._flush_limit = max(1, count * _FLUSH_BYTES // written)
+            elif count == self._flush_limit and written < _FLUSH_BYTES // 2:
+                self._flush_limit = min(2 * count, _FLUSH_LIMIT)
+            if len(outbound):
+                if not self._write_paused:
+                    self._schedule_flush()
+                return  # a lingering close waits until the pipe is written
         if self._linger_close and self._transport is not None:
             self._closing = True
             self._transport.close()
@@ -355,10 +413,11 @@ class Engine(asyncio.Protocol):
         if start < len(items):
             codec.send_messages(items[start:])
 
-    def _write_pending(self) -> None:
+    def _write_pending(self) -> int:
         data = self._codec.data_to_send()
         if data and self._transport is not None:
             self._transport.write(data)
+        return len(data)
 
     # -- heartbeats and deadlines -------------------------------------------------------
 
@@ -436,6 +495,34 @@ class Engine(asyncio.Protocol):
 
 
 _ERROR_GRACE = 1.0
+_FLUSH_BYTES = 1 << 20  # what one flush aims to write
+_FLUSH_LIMIT = 1 << 16  # most messages one flush encodes
+_RECEIVE_BUFFER_SIZE = 1 << 20  # per thread: reads of up to 1 MiB
+_HUGE_BODY = 1 << 18  # after a body this large, read the next frame header alone
+_LONG_HEADER = 9  # flags octet and 8-octet size
+_NO_VIEW = memoryview(b"")
+
+
+class _ReceiveBuffer(threading.local):
+    view: memoryview | None = None
+
+
+_receive_buffers = _ReceiveBuffer()
+
+
+def _receive_buffer() -> memoryview:
+    """This thread's receive buffer, shared by its engines.
+
+    Safe to share: a transport calls ``get_buffer``, reads and calls ``buffer_updated``
+    in one callback, and the engine copies the read out before returning. Per thread,
+    because a read releases the GIL while another thread's loop may read too.
+    """
+    view = _receive_buffers.view
+    if view is None:
+        view = _receive_buffers.view = memoryview(bytearray(_RECEIVE_BUFFER_SIZE))
+    return view
+
+
 _PUBLISHERS = frozenset({"PUB", "XPUB"})
 _SUBSCRIBERS = frozenset({"SUB", "XSUB"})
 

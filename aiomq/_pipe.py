@@ -115,6 +115,18 @@ class MessageQueue:
             self.on_writable()
         return messages
 
+    def pop_many(self, limit: int) -> list[Message]:
+        """Remove and return the oldest ``limit`` messages (all of them if fewer)."""
+        items = self._items
+        if len(items) <= limit:
+            return self.pop_all()
+        was_full = self.full
+        popleft = items.popleft
+        messages = [popleft() for _ in range(limit)]
+        if was_full and not self.full:
+            self.on_writable()
+        return messages
+
     def peek(self) -> Message:
         """Return the oldest message without removing it.
 

@@ -68,6 +68,8 @@ _CLOSED = 4  # protocol error, peer ERROR or our ERROR
 _UNLIMITED = 1 << 64  # larger than any legal frame size
 _WRAP_SLACK = 256  # allowance for a wrapping mechanism's per-frame overhead
 _BY_REFERENCE = 1 << 16  # bytes frames at least this long are queued without copying
+_DIRECT_BODY = 1 << 15  # a data frame body at least this long that spans reads is filled in place
+_BODY_STEP = 4 << 20  # most octets allocated for a body beyond what actually arrived
 _IDENTITY_TYPES = frozenset({"REQ", "DEALER", "ROUTER"})
 _PREFIX_BYTES = greeting_prefix()
 _INVALID_SOCKET_TYPE = b"Invalid socket type"
@@ -92,6 +94,11 @@ class Connection:
     """
 
     __slots__ = (
+        "_body",
+        "_body_fill",
+        "_body_more",
+        "_body_size",
+        "_body_view",
         "_chunks",
         "_error",
         "_greeting",
@@ -201,6 +208,15 @@ class Connection:
         self._pending_len = 0
         self._need = 0
         self._parts: list[bytes] = []  # frames of the incomplete multipart message
+        # A large data frame whose body spans reads is received into _body (see
+        # body_buffer): _body_fill of _body_size octets arrived; _body is None otherwise.
+        # It is allocated as arrival requires: at most _BODY_STEP octets beyond what
+        # arrived, and at most twice what arrived when it grows.
+        self._body: bytearray | None = None
+        self._body_view: memoryview | None = None
+        self._body_fill = 0
+        self._body_size = 0
+        self._body_more = False
 
         self._peer_version: tuple[int, int] | None = None
         self._v31 = False
@@ -256,6 +272,9 @@ class Connection:
         for :meth:`data_to_send`. After a peer ERROR (:class:`PeerError`) or
         :meth:`send_error`, input is ignored.
 
+        While a large frame body is pending (see :meth:`body_buffer`), the
+        octets it lacks are copied into the body buffer and the rest is parsed.
+
         Args:
             data: Bytes read from the transport; not retained (copied if not
                 ``bytes``).
@@ -272,6 +291,12 @@ class Connection:
             if self._error is not None:
                 raise self._error
             return []
+        events: list[Event] = []
+        if self._body is not None:
+            used = self._feed_body(data, events)
+            if used == len(data):
+                return events
+            data = data[used:]
         if self._need:
             chunk = bytes(data)
             self._pending.append(chunk)
@@ -284,7 +309,6 @@ class Connection:
             self._need = 0
         else:
             buf = data if type(data) is bytes else bytes(data)
-        events: list[Event] = []
         try:
             pos = 0
             if state != _TRAFFIC or self._wrap:
@@ -299,6 +323,115 @@ class Connection:
             self._pending.append(tail)
             self._pending_len = len(tail)
         return events
+
+    def body_buffer(self) -> memoryview | None:
+        """Where the rest of a large frame body should be received, if one is pending.
+
+        The zero-copy receive path for engines that can read into a buffer
+        (``asyncio.BufferedProtocol``): while a data frame of at least 32 KiB is
+        incomplete, the codec holds a preallocated body buffer and this returns
+        a writable view of its unfilled part, at most the octets the frame still
+        lacks. Read into it, then report the count with :meth:`body_received`;
+        the frame is then complete without any join, and turned into ``bytes``
+        with one copy. When None, feed reads to :meth:`receive_data` as usual.
+
+        The buffer never grows on a declared size alone: it is allocated up to
+        4 MiB (MAXMSGSIZE has already been checked against the declared size),
+        then grown as octets arrive, to at most twice what arrived.
+
+        Returns:
+            A non-empty writable view, or None when no body is pending.
+        """
+        body = self._body
+        if body is None:
+            return None
+        fill = self._body_fill
+        if fill == len(body):
+            self._grow_body(fill + 1)
+        assert self._body_view is not None
+        return self._body_view[fill:]
+
+    @property
+    def body_size(self) -> int:
+        """The full size of the frame body :meth:`body_buffer` serves; 0 when none is pending."""
+        return self._body_size
+
+    def body_received(self, nbytes: int) -> list[Event]:
+        """Account for ``nbytes`` octets written into the view of :meth:`body_buffer`.
+
+        Args:
+            nbytes: Octets written at the start of that view (not more than its size).
+
+        Returns:
+            The message the body completed, if it completed one (``[]`` otherwise).
+        """
+        events: list[Event] = []
+        if self._body is None or self._state == _CLOSED:
+            return events
+        self._body_fill += nbytes
+        if self._body_fill >= self._body_size:
+            self._finish_body(events)
+        return events
+
+    def _start_body(self, buf: bytes, start: int, end: int, size: int, more: int) -> None:
+        """Begin receiving a large data frame body in place; ``buf[start:end]`` is its head."""
+        have = end - start
+        body = bytearray(min(size, max(_BODY_STEP, have)))
+        view = memoryview(body)
+        view[:have] = memoryview(buf)[start:end]
+        self._body = body
+        self._body_view = view
+        self._body_fill = have
+        self._body_size = size
+        self._body_more = bool(more)
+
+    def _grow_body(self, target: int) -> None:
+        body = self._body
+        assert body is not None
+        assert self._body_view is not None
+        new = bytearray(min(self._body_size, max(target, 2 * len(body))))
+        fill = self._body_fill
+        view = memoryview(new)
+        view[:fill] = self._body_view[:fill]
+        self._body = new
+        self._body_view = view
+
+    def _feed_body(self, data: bytes | bytearray | memoryview, events: list[Event]) -> int:
+        """Copy the next octets of ``data`` into the pending body; return how many."""
+        fill = self._body_fill
+        take = min(self._body_size - fill, len(data))
+        if fill + take > len(self._body or b""):
+            self._grow_body(fill + take)
+        assert self._body_view is not None
+        self._body_view[fill : fill + take] = memoryview(data)[:take]
+        self._body_fill = fill + take
+        if self._body_fill == self._body_size:
+            self._finish_body(events)
+        return take
+
+    def _finish_body(self, events: list[Event]) -> None:
+        body = self._body
+        assert body is not None
+        frame = bytes(body)
+        size = self._body_size
+        self._clear_body()
+        parts = self._parts
+        if self._body_more:
+            parts.append(frame)
+            self._room -= size
+        elif parts:
+            parts.append(frame)
+            events.append(tuple(parts))
+            parts.clear()
+            self._room = self._limit
+        else:
+            events.append((frame,))
+
+    def _clear_body(self) -> None:
+        self._body = None
+        self._body_view = None
+        self._body_fill = 0
+        self._body_size = 0
 
     def resume_handshake(self) -> list[Event]:
         """Continue a handshake that waits on an external decision.
@@ -332,6 +465,7 @@ class Connection:
         self._parts.clear()
         self._pending.clear()
         self._need = 0
+        self._clear_body()
 
     def _receive_fast(self, buf: bytes, pos: int, events: list[Event]) -> int:
         """Parse traffic frames without a wrapping mechanism: the hot loop."""
@@ -392,6 +526,10 @@ class Connection:
             if size > room:
                 raise ProtocolError("message exceeds the maximum message size")
             if stop > end:
+                if size >= _DIRECT_BODY:
+                    self._start_body(buf, start, end, size, flags & MORE)
+                    pos = end
+                    break
                 self._need = stop - pos
                 break
             if flags & MORE:
@@ -563,6 +701,7 @@ class Connection:
             events.append(PeerError(parse_error(data)))
             self._state = _CLOSED
             self._parts.clear()
+            self._clear_body()
             return False
         # READY again and unknown commands are ignored (libzmq session_base push_msg).
         return True
@@ -792,6 +931,7 @@ class Connection:
         self._queue_command(encode_error(reason))
         self._state = _CLOSED
         self._parts.clear()
+        self._clear_body()
 
 
 def _data_frame(body: bytes) -> bytes:

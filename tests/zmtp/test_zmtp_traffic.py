@@ -237,3 +237,64 @@ def test_greeting_then_traffic_bytewise() -> None:
     for i in range(len(data)):
         got += conn.receive_data(bytearray(data[i : i + 1]))
     assert got[1:] == [(b"x" * 300,), (b"",)]
+
+
+def _long_frame(flags: int, body: bytes) -> bytes:
+    return bytes((flags,)) + len(body).to_bytes(8, "big") + body
+
+
+def test_large_body_received_in_place() -> None:
+    conn = _ready_conn()
+    first, second = b"a" * 70000, b"b" * 40000
+    wire = _long_frame(0x03, first) + _long_frame(0x02, second) + b"\x00\x01z"
+    assert conn.body_buffer() is None
+    assert conn.receive_data(wire[:1000]) == []
+    view = conn.body_buffer()
+    assert view is not None
+    assert len(view) == len(first) - (1000 - 9)  # exactly what the frame still lacks
+    view[:] = wire[1000 : 9 + len(first)]
+    assert conn.body_received(len(view)) == []  # first frame of a multipart message
+    assert conn.body_buffer() is None
+    rest = wire[9 + len(first) :]
+    assert conn.receive_data(rest[:20]) == []
+    view = conn.body_buffer()
+    assert view is not None
+    view[:100] = rest[20:120]  # a partial read into the body
+    assert conn.body_received(100) == []
+    view = conn.body_buffer()
+    assert view is not None
+    assert len(view) == len(second) - 111
+    # the rest arrives through receive_data, with the next message behind it
+    events = conn.receive_data(rest[120:])
+    assert events == [(first, second), (b"z",)]
+    message = events[0]
+    assert isinstance(message, tuple)
+    assert all(type(frame) is bytes for frame in message)
+    assert conn.body_buffer() is None
+
+
+def test_large_body_buffer_is_bounded_by_arrival() -> None:
+    conn = _ready_conn()
+    size = (1 << 63) - 1
+    assert conn.receive_data(b"\x02" + size.to_bytes(8, "big") + b"abc") == []
+    view = conn.body_buffer()
+    assert view is not None
+    assert len(view) <= 4 << 20  # a declared size alone allocates at most 4 MiB
+    total = 3
+    for _ in range(3):
+        view = conn.body_buffer()
+        assert view is not None
+        total += len(view)
+        assert conn.body_received(len(view)) == []
+    view = conn.body_buffer()
+    assert view is not None
+    assert total + len(view) <= 2 * total  # growth stays within what arrived
+
+
+def test_large_body_dropped_on_error() -> None:
+    conn = _ready_conn(max_message_size=1 << 20)
+    assert conn.receive_data(_long_frame(0x02, b"x" * 50000)[:100]) == []
+    assert conn.body_buffer() is not None
+    conn.send_error(b"bye")
+    assert conn.body_buffer() is None
+    assert conn.body_received(10) == []

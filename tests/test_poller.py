@@ -37,7 +37,7 @@ async def test_timeouts(ctx: aiomq.Context) -> None:
     push.connect("inproc://timeouts")
     for forever in (None, -1):
         waiter = asyncio.ensure_future(poller.poll(forever))
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # the poll starts and finds nothing ready
         assert not waiter.done()
         await push.send(b"x")
         async with asyncio.timeout(5):

@@ -115,8 +115,12 @@ class AsyncBackend(abc.ABC):
     impl: str = ""
 
     def __init__(self, loop: loops.LoopName) -> None:
-        self.loop: loops.LoopName | None = loop
         self._loop_name: loops.LoopName = loop
+
+    @property
+    def loop(self) -> loops.LoopName | None:
+        """Event loop the roles run on."""
+        return self._loop_name
 
     def _run(self, main: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return loops.run(main, self._loop_name)

@@ -10,6 +10,7 @@ the usual way to use pyzmq for speed.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import zmq
 
@@ -37,7 +38,7 @@ class PyzmqBackend:
         sock = ctx.socket(zmq.PULL)
         try:
             sock.bind(endpoint)
-            on_bound(_last_endpoint(sock))
+            on_bound(last_endpoint(sock))
             copy = size < ZERO_COPY_FROM
             recv = sock.recv
             check_size(len(recv(copy=copy)), size)
@@ -81,7 +82,7 @@ class PyzmqBackend:
         sock = ctx.socket(zmq.REP)
         try:
             sock.bind(endpoint)
-            on_bound(_last_endpoint(sock))
+            on_bound(last_endpoint(sock))
             copy = size < ZERO_COPY_FROM
             recv = sock.recv
             send = sock.send
@@ -119,7 +120,8 @@ class PyzmqBackend:
         return LatencyResult(self.impl, None, size, count, elapsed)
 
 
-def _last_endpoint(sock: zmq.Socket[bytes]) -> str:
+def last_endpoint(sock: zmq.Socket[Any]) -> str:
+    """The socket's ``LAST_ENDPOINT`` as str (pyzmq and zmq.asyncio sockets alike)."""
     endpoint = sock.last_endpoint
     return endpoint.decode() if isinstance(endpoint, bytes) else str(endpoint)
 

@@ -13,11 +13,9 @@ import zmq.asyncio
 
 from aiomq._bench import loops
 from aiomq._bench.backends import AsyncBackend, BoundCallback, Hold, check_size, wait_hold
+from aiomq._bench.impl_pyzmq import ZERO_COPY_FROM, last_endpoint
 
 __all__ = ["ZmqAsyncioBackend", "create"]
-
-ZERO_COPY_FROM = 65536
-"""Receive without copying from this message size up (pyzmq's own ``COPY_THRESHOLD``)."""
 
 
 class ZmqAsyncioBackend(AsyncBackend):
@@ -33,7 +31,7 @@ class ZmqAsyncioBackend(AsyncBackend):
         sock = ctx.socket(zmq.PULL)
         try:
             sock.bind(endpoint)
-            on_bound(_last_endpoint(sock))
+            on_bound(last_endpoint(sock))
             copy = size < ZERO_COPY_FROM
             recv = sock.recv
             check_size(len(await recv(copy=copy)), size)
@@ -77,7 +75,7 @@ class ZmqAsyncioBackend(AsyncBackend):
         sock = ctx.socket(zmq.REP)
         try:
             sock.bind(endpoint)
-            on_bound(_last_endpoint(sock))
+            on_bound(last_endpoint(sock))
             copy = size < ZERO_COPY_FROM
             recv = sock.recv
             send = sock.send
@@ -111,11 +109,6 @@ class ZmqAsyncioBackend(AsyncBackend):
         finally:
             sock.close(linger=0)
             ctx.term()
-
-
-def _last_endpoint(sock: zmq.asyncio.Socket) -> str:
-    endpoint = sock.last_endpoint
-    return endpoint.decode() if isinstance(endpoint, bytes) else str(endpoint)
 
 
 def create(loop: loops.LoopName) -> ZmqAsyncioBackend:

@@ -13,9 +13,10 @@ once and write every queued message of a loop iteration with one ``write()``:
   copied more than once. Reading pauses while the queue is at its high-water mark and
   resumes when the socket drains it.
 * send: the pipe's outbound queue calls :meth:`Engine._schedule_flush` when it becomes
-  non-empty; the flush runs at the end of the current loop iteration, encodes what is
-  queued by then (up to about 1 MiB of messages, then it reschedules itself) and writes
-  it once.
+  non-empty; the flush (queued in the loop's :class:`~aiomq._flush.FlushQueue`) runs at
+  the end of the current loop iteration, or as soon as a task is about to wait, encodes
+  what is queued by then (up to about 1 MiB of messages, then it reschedules itself)
+  and writes it once.
 
 OSError and protocol errors are translated here and only here: a misbehaving peer is
 dropped with a monitor event, never raised into the user's ``recv``.
@@ -30,6 +31,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol, cast
 
+from ._flush import flush_queue
 from ._pipe import Message, Pipe, Subscription
 from ._security import mechanism_for
 from ._zap import ZapHandler, ZapRegistry, ZapReply, ZapRequest
@@ -65,7 +67,7 @@ class EngineOwner(Protocol):
 
 
 class Engine(asyncio.BufferedProtocol):
-    """One ZMTP connection.
+    """One ZMTP connection (slotted: an idle connection costs little).
 
     Args:
         owner: Told about handshake completion and the end of the connection.
@@ -78,6 +80,39 @@ class Engine(asyncio.BufferedProtocol):
             engine awaits the registered handler in a task it owns, then resumes the
             codec's handshake.
     """
+
+    __slots__ = (
+        "_closing",
+        "_codec",
+        "_error",
+        "_flush_limit",
+        "_flush_pending",
+        "_flushes",
+        "_header_next",
+        "_into_body",
+        "_last_recv",
+        "_linger_close",
+        "_loop",
+        "_mechanism",
+        "_monitor",
+        "_options",
+        "_owner",
+        "_peer_types",
+        "_read_paused",
+        "_read_view",
+        "_sends_subscriptions",
+        "_socket_type",
+        "_takes_subscriptions",
+        "_timers",
+        "_transport",
+        "_write_paused",
+        "_zap",
+        "_zap_task",
+        "endpoint",
+        "pipe",
+        "refused",
+        "zap_reply",
+    )
 
     def __init__(
         self,
@@ -97,6 +132,7 @@ class Engine(asyncio.BufferedProtocol):
         self.endpoint = endpoint
         self._monitor = monitor
         self._loop = asyncio.get_running_loop()
+        self._flushes = flush_queue(self._loop)
         self._transport: asyncio.Transport | None = None
         self._zap = zap
         self._zap_task: asyncio.Task[None] | None = None
@@ -189,6 +225,11 @@ class Engine(asyncio.BufferedProtocol):
             # whole messages): handle it as usual, then drop the peer.
             events = exc.events
             violated = True
+        if codec.only_messages and not violated:
+            if events:  # the hot path: a read of nothing but messages
+                self._deliver(cast(list[Message], events))
+            self._write_pending()
+            return
         batch: list[Message] = []
         for event in events:
             if type(event) is tuple:
@@ -362,7 +403,7 @@ class Engine(asyncio.BufferedProtocol):
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
-            self._loop.call_soon(self._flush)
+            self._flushes.schedule(self._flush)
 
     def _flush(self) -> None:
         self._flush_pending = False
@@ -456,6 +497,9 @@ class Engine(asyncio.BufferedProtocol):
         timer = self._timers.pop(name, None)
         if timer is not None:
             timer.cancel()
+            if not self._timers:
+                # An emptied dict keeps its table; an idle connection need not.
+                self._timers = {}
 
     # -- ending -----------------------------------------------------------------------
 

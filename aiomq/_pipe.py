@@ -17,7 +17,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 
-__all__ = ["ConflatingQueue", "Message", "MessageQueue", "Pipe", "Subscription"]
+__all__ = [
+    "ConflatingQueue",
+    "FastLane",
+    "Message",
+    "MessageQueue",
+    "Pipe",
+    "Subscription",
+    "lane",
+]
 
 Message = tuple[bytes, ...]
 
@@ -60,32 +68,34 @@ class MessageQueue:
     with :meth:`push_many` and then pause reading until ``on_writable`` fires.
     """
 
-    __slots__ = ("_items", "hwm", "on_readable", "on_writable")
+    __slots__ = ("hwm", "items", "on_readable", "on_writable")
 
     def __init__(self, hwm: int) -> None:
-        self._items: deque[Message] = deque()
+        self.items: deque[Message] = deque()
+        """The messages, oldest first. A socket's fast lane (see :data:`FastLane`)
+        appends and pops here directly, doing what :meth:`push`/:meth:`pop` do."""
         self.hwm = hwm
         self.on_readable: Callable[[], None] = _nothing
         self.on_writable: Callable[[], None] = _nothing
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self.items)
 
     @property
     def full(self) -> bool:
         """True when a writer must not push (the high-water mark is reached)."""
-        return 0 < self.hwm <= len(self._items)
+        return 0 < self.hwm <= len(self.items)
 
     def push(self, message: Message) -> None:
         """Append one message (the caller checked :attr:`full`)."""
-        items = self._items
+        items = self.items
         items.append(message)
         if len(items) == 1:
             self.on_readable()
 
     def push_many(self, messages: Iterable[Message]) -> None:
         """Append several messages at once, ignoring the high-water mark."""
-        items = self._items
+        items = self.items
         was_empty = not items
         items.extend(messages)
         if was_empty and items:
@@ -97,7 +107,7 @@ class MessageQueue:
         Raises:
             IndexError: The queue is empty.
         """
-        items = self._items
+        items = self.items
         message = items.popleft()
         if len(items) + 1 == self.hwm:
             self.on_writable()
@@ -105,7 +115,7 @@ class MessageQueue:
 
     def pop_all(self) -> list[Message]:
         """Remove and return every queued message."""
-        items = self._items
+        items = self.items
         if not items:
             return []
         was_full = self.full
@@ -117,7 +127,7 @@ class MessageQueue:
 
     def pop_many(self, limit: int) -> list[Message]:
         """Remove and return the oldest ``limit`` messages (all of them if fewer)."""
-        items = self._items
+        items = self.items
         if len(items) <= limit:
             return self.pop_all()
         was_full = self.full
@@ -133,15 +143,15 @@ class MessageQueue:
         Raises:
             IndexError: The queue is empty.
         """
-        return self._items[0]
+        return self.items[0]
 
     def clear(self) -> None:
         """Drop every queued message."""
-        self._items.clear()
+        self.items.clear()
 
     def discard_subscriptions(self) -> None:
         """Drop queued :class:`Subscription` items, keeping messages in order."""
-        items = self._items
+        items = self.items
         kept = [item for item in items if type(item) is not Subscription]
         if len(kept) != len(items):
             was_full = self.full
@@ -175,7 +185,7 @@ class ConflatingQueue(MessageQueue):
 
     def push(self, message: Message) -> None:
         """Append ``message``, first dropping every queued message but subscriptions."""
-        items = self._items
+        items = self.items
         if not items:
             items.append(message)
             self.on_readable()
@@ -251,4 +261,30 @@ class Pipe:
 
 
 def _ignore_pipe(pipe: Pipe) -> None:
+    return None
+
+
+FastLane = Callable[[MessageQueue | None], None]
+"""How a strategy tells its socket which queue, if any, a send or receive may use directly.
+
+While a strategy routes through exactly one pipe with nothing to decide per message
+(PUSH, PULL, PAIR and DEALER with one peer), a send is a push onto that pipe's outbound
+queue and a receive a pop from its inbound queue. The strategy then passes that queue
+through its lane callback, and ``None`` as soon as that no longer holds (a second peer,
+a terminating peer, no peer), so the socket can skip the strategy on its hot path.
+"""
+
+
+def lane(pipe: Pipe | None, queue: MessageQueue | None) -> MessageQueue | None:
+    """``queue`` if a socket may use it as its fast lane: a plain queue of a live pipe.
+
+    A :class:`ConflatingQueue` never is: its push drops messages.
+    """
+    if pipe is None or pipe.terminating or type(queue) is not MessageQueue:
+        return None
+    return queue
+
+
+def no_lane(queue: MessageQueue | None) -> None:
+    """The lane callback of a strategy whose socket has no fast lane."""
     return None

@@ -6,6 +6,7 @@ Layer 3.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 __all__ = ["Signal"]
 
@@ -41,11 +42,19 @@ class Signal:
         if fut in waiters:
             waiters.remove(fut)
 
-    async def wait(self) -> None:
-        """Wait for the next :meth:`set`. Cancellation-safe: consumes nothing."""
+    async def wait(self, prepare: Callable[[], None] | None = None) -> None:
+        """Wait for the next :meth:`set`. Cancellation-safe: consumes nothing.
+
+        Args:
+            prepare: Called once the waiter is registered, before suspending: a
+                :meth:`set` it causes (a flush that drains a full queue) ends the wait
+                at once instead of being lost.
+        """
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(fut)
         try:
+            if prepare is not None:
+                prepare()
             await fut
         finally:
             if not fut.done():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._pipe import Message, Pipe
+from .._pipe import FastLane, Message, Pipe, lane, no_lane
 from ..errors import Again
 
 __all__ = ["ExclusivePair"]
@@ -16,14 +16,25 @@ class ExclusivePair:
     Args:
         on_readable: Called when a message may have become available.
         on_writable: Called when sending may have become possible.
+        on_in_lane: Told the peer's inbound queue while a live peer is attached, else
+            ``None`` (receives may pop from it directly).
+        on_out_lane: The same for the peer's outbound queue (sends may push onto it).
     """
 
-    __slots__ = ("_on_readable", "_on_writable", "pipe")
+    __slots__ = ("_on_in_lane", "_on_out_lane", "_on_readable", "_on_writable", "pipe")
 
-    def __init__(self, on_readable: Callable[[], None], on_writable: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        on_readable: Callable[[], None],
+        on_writable: Callable[[], None],
+        on_in_lane: FastLane = no_lane,
+        on_out_lane: FastLane = no_lane,
+    ) -> None:
         self.pipe: Pipe | None = None
         self._on_readable = on_readable
         self._on_writable = on_writable
+        self._on_in_lane = on_in_lane
+        self._on_out_lane = on_out_lane
 
     def attach(self, pipe: Pipe) -> bool:
         """Take ``pipe`` as the peer, unless there already is one."""
@@ -32,6 +43,7 @@ class ExclusivePair:
         self.pipe = pipe
         pipe.inbound.on_readable = self._on_readable
         pipe.outbound.on_writable = self._on_writable
+        self._update_lanes()
         self._on_readable()
         self._on_writable()
         return True
@@ -40,9 +52,16 @@ class ExclusivePair:
         """Forget ``pipe`` if it is the peer."""
         if self.pipe is pipe:
             self.pipe = None
+            self._update_lanes()
 
     def terminate(self, pipe: Pipe) -> None:
         """Stop sending to ``pipe``; it stays readable until drained."""
+        self._update_lanes()
+
+    def _update_lanes(self) -> None:
+        pipe = self.pipe
+        self._on_in_lane(lane(pipe, pipe.inbound if pipe is not None else None))
+        self._on_out_lane(lane(pipe, pipe.outbound if pipe is not None else None))
 
     @property
     def readable(self) -> bool:

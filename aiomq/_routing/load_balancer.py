@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._pipe import Message, Pipe
+from .._pipe import FastLane, Message, Pipe, lane, no_lane
 from ..errors import Again
 
 __all__ = ["LoadBalancer"]
@@ -16,21 +16,25 @@ class LoadBalancer:
     Args:
         on_writable: Called when sending may have become possible (a pipe attached or
             drained below its high-water mark).
+        on_lane: Told the one pipe's outbound queue while exactly one pipe is attached
+            (a send is then a plain push onto it), and ``None`` otherwise.
     """
 
-    __slots__ = ("_next", "_on_writable", "last_pipe", "pipes")
+    __slots__ = ("_next", "_on_lane", "_on_writable", "last_pipe", "pipes")
 
-    def __init__(self, on_writable: Callable[[], None]) -> None:
+    def __init__(self, on_writable: Callable[[], None], on_lane: FastLane = no_lane) -> None:
         self.pipes: list[Pipe] = []
         self.last_pipe: Pipe | None = None
         """The pipe the last message went to (a REQ expects its reply from there)."""
         self._next = 0
         self._on_writable = on_writable
+        self._on_lane = on_lane
 
     def attach(self, pipe: Pipe) -> bool:
         """Add ``pipe`` to the rotation."""
         self.pipes.append(pipe)
         pipe.outbound.on_writable = self._on_writable
+        self._update_lane()
         self._on_writable()
         return True
 
@@ -43,8 +47,17 @@ class LoadBalancer:
         del self.pipes[index]
         if index < self._next:
             self._next -= 1
+        self._update_lane()
 
     terminate = detach
+
+    def _update_lane(self) -> None:
+        pipes = self.pipes
+        if len(pipes) == 1:
+            self.last_pipe = pipe = pipes[0]
+            self._on_lane(lane(pipe, pipe.outbound))
+        else:
+            self._on_lane(None)
 
     @property
     def writable(self) -> bool:

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
 from .. import serialization as _ser
+from .._flush import flush_queue
 from .._link import SocketLink
 from .._manager import ConnectionManager
 from .._message import Message as ReceivedMessage
 from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
-from .._pipe import Message, Pipe
+from .._pipe import Message, MessageQueue, Pipe
 from .._routing import Strategy
 from .._signal import Signal
 from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
@@ -36,7 +37,7 @@ __all__ = ["Socket"]
 _T = TypeVar("_T", int, bytes)
 _R = TypeVar("_R")
 # How many sends/receives may complete without suspending before one yields to the loop.
-_YIELD_EVERY = 128
+_YIELD_EVERY = 512
 _DONTWAIT = int(Flag.DONTWAIT)
 _SNDMORE = int(Flag.SNDMORE)
 _POLLIN = int(PollEvent.POLLIN)
@@ -141,11 +142,23 @@ class Socket:
         self._recv_rest: list[bytes] = []
         self._peeked: Message | None = None
         self._budget = _YIELD_EVERY
+        # The fast lanes: queues a send may push onto / a receive pop from directly,
+        # set by the pattern's strategies while they have nothing to decide (one peer).
+        self._out_lane: MessageQueue | None = None
+        self._in_lane: MessageQueue | None = None
         self._monitor_listeners: list[MonitorListener] = []
         self._setup()
 
     def _setup(self) -> None:
         """Build the pattern's strategies (subclasses)."""
+
+    def _set_out_lane(self, queue: MessageQueue | None) -> None:
+        """The strategy's :data:`~aiomq._pipe.FastLane` for sends (none once closed)."""
+        self._out_lane = None if self._closed else queue
+
+    def _set_in_lane(self, queue: MessageQueue | None) -> None:
+        """The strategy's :data:`~aiomq._pipe.FastLane` for receives (none once closed)."""
+        self._in_lane = None if self._closed else queue
 
     def _reconnected(self, pipe: Pipe) -> None:
         """A session's pipe got a new connection (subclasses: resend subscriptions)."""
@@ -361,7 +374,7 @@ class Socket:
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
         """
-        frame = _as_frame(data, "data")
+        frame = data if type(data) is bytes else _as_frame(data, "data")
         if flags & _SNDMORE:
             self._check_open()
             self._check_send(frame)
@@ -369,7 +382,26 @@ class Socket:
             return
         parts = self._send_parts
         if not parts:
-            await self._send((frame,), flags)
+            # The hot path, _send inlined: yield now and then (before queuing, so a
+            # cancellation never loses a queued message), then push onto the lane.
+            budget = self._budget - 1
+            if budget:
+                self._budget = budget
+            else:
+                self._budget = _YIELD_EVERY
+                await asyncio.sleep(0)
+            queue = self._out_lane  # None once closed
+            if queue is not None:
+                items = queue.items
+                hwm = queue.hwm
+                if not hwm or len(items) < hwm:
+                    items.append((frame,))
+                    if len(items) == 1:
+                        queue.on_readable()
+                    return
+            if self._closed:
+                raise self._closed_error()
+            await self._send_or_wait((frame,), flags)
             return
         self._send_parts = []
         try:
@@ -405,6 +437,9 @@ class Socket:
             await asyncio.sleep(0)
         if self._closed:
             raise self._closed_error()
+        await self._send_or_wait(message, flags)
+
+    async def _send_or_wait(self, message: Message, flags: int) -> None:
         try:
             self._send_nowait(message)
             return
@@ -434,7 +469,24 @@ class Socket:
         rest = self._recv_rest
         if rest:
             return rest.pop(0)
-        message = await self._recv(flags)
+        # The hot path, _recv inlined: yield now and then (before taking, so a
+        # cancellation never loses a message), then pop from the lane.
+        budget = self._budget - 1
+        if budget:
+            self._budget = budget
+        else:
+            self._budget = _YIELD_EVERY
+            await asyncio.sleep(0)
+        queue = self._in_lane  # None once closed
+        if queue is not None and queue.items and self._peeked is None:
+            items = queue.items
+            message = items.popleft()
+            if len(items) + 1 == queue.hwm:
+                queue.on_writable()
+        else:
+            if self._closed:
+                raise self._closed_error()
+            message = await self._take_or_wait(flags)
         if len(message) > 1:
             self._recv_rest = list(message[1:])
         return message[0]
@@ -461,8 +513,18 @@ class Socket:
         if self._budget <= 0:
             self._budget = _YIELD_EVERY
             await asyncio.sleep(0)
+        queue = self._in_lane  # None once closed
+        if queue is not None and queue.items and self._peeked is None:
+            items = queue.items
+            message = items.popleft()
+            if len(items) + 1 == queue.hwm:
+                queue.on_writable()
+            return message
         if self._closed:
             raise self._closed_error()
+        return await self._take_or_wait(flags)
+
+    async def _take_or_wait(self, flags: int) -> Message:
         try:
             return self._take()
         except Again:
@@ -793,15 +855,19 @@ class Socket:
         return asyncio.get_running_loop().time() + timeout_ms / 1000
 
     async def _wait(self, signal: Signal, deadline: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        # What this task queued goes on the wire before it suspends (a REQ's request),
+        # once it is registered as a waiter: a flush that frees room wakes it at once.
+        flush = flush_queue(loop).run_before_waiting
         if deadline is None:
-            await signal.wait()
+            await signal.wait(flush)
         else:
-            remaining = deadline - asyncio.get_running_loop().time()
+            remaining = deadline - loop.time()
             if remaining <= 0:
                 raise Again("Resource temporarily unavailable (timed out)")
             try:
                 async with asyncio.timeout(remaining):
-                    await signal.wait()
+                    await signal.wait(flush)
             except TimeoutError:
                 raise Again("Resource temporarily unavailable (timed out)") from None
         if self._closed:
@@ -828,6 +894,7 @@ class Socket:
         if linger is not None:
             self._options.set(SocketOption.LINGER, linger)
         self._closed = True
+        self._in_lane = self._out_lane = None  # the hot paths test only their lane
         self._readable.set()
         self._writable.set()
         if self._manager is not None:

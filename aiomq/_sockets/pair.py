@@ -19,7 +19,9 @@ class PairSocket(Socket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"PAIR"})
 
     def _setup(self) -> None:
-        pair = self._pair = ExclusivePair(self._readable.set, self._writable.set)
+        pair = self._pair = ExclusivePair(
+            self._readable.set, self._writable.set, self._set_in_lane, self._set_out_lane
+        )
         self._strategies = (pair,)
         self._send_nowait = pair.send_nowait  # type: ignore[method-assign]
         self._recv_nowait = pair.recv_nowait  # type: ignore[method-assign]

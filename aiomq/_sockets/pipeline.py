@@ -16,7 +16,7 @@ class PushSocket(Socket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"PULL"})
 
     def _setup(self) -> None:
-        balancer = self._balancer = LoadBalancer(self._writable.set)
+        balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
         self._strategies = (balancer,)
         self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
 
@@ -30,6 +30,6 @@ class PullSocket(Socket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"PUSH"})
 
     def _setup(self) -> None:
-        queue = FairQueue(self._readable.set)
+        queue = FairQueue(self._readable.set, self._set_in_lane)
         self._strategies = (queue,)
         self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]

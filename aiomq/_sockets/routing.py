@@ -40,8 +40,8 @@ class DealerSocket(_ProbingSocket):
     peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "DEALER", "ROUTER"})
 
     def _setup(self) -> None:
-        balancer = self._balancer = LoadBalancer(self._writable.set)
-        queue = FairQueue(self._readable.set)
+        balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
+        queue = FairQueue(self._readable.set, self._set_in_lane)
         self._strategies = (balancer, queue)
         self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
         self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]

@@ -124,6 +124,7 @@ class Connection:
         "_state",
         "_v31",
         "_wrap",
+        "only_messages",
     )
 
     def __init__(
@@ -189,6 +190,10 @@ class Connection:
         self._limit = max_message_size if max_message_size >= 0 else _UNLIMITED
         self._room = self._limit  # octets the current message may still grow by
         self._max_handshake_command = max_handshake_command
+        self.only_messages = True
+        """True when the events of the last :meth:`receive_data` (or
+        :meth:`body_received`) call are all messages: a caller may then take the
+        list as it is, without looking at each event."""
 
         self._state = _PREFIX
         self._initiated = False
@@ -291,6 +296,7 @@ class Connection:
             if self._error is not None:
                 raise self._error
             return []
+        self.only_messages = True
         events: list[Event] = []
         if self._body is not None:
             used = self._feed_body(data, events)
@@ -366,6 +372,7 @@ class Connection:
             The message the body completed, if it completed one (``[]`` otherwise).
         """
         events: list[Event] = []
+        self.only_messages = True
         if self._body is None or self._state == _CLOSED:
             return events
         self._body_fill += nbytes
@@ -474,7 +481,20 @@ class Connection:
         room = self._room
         limit = self._limit
         append = events.append
+        short_ok = limit >= 255  # a short frame always fits a new message
         while True:
+            if short_ok and not parts:
+                # The hottest loop: a run of short single-frame messages. Running off
+                # the end of ``buf`` (a partial header) raises IndexError: no bound test.
+                try:
+                    while not buf[pos]:
+                        stop = pos + 2 + buf[pos + 1]
+                        if stop > end:
+                            break
+                        append((buf[pos + 2 : stop],))
+                        pos = stop
+                except IndexError:
+                    pass
             avail = end - pos
             if avail < 2:
                 if avail:
@@ -548,6 +568,7 @@ class Connection:
 
     def _receive_slow(self, buf: bytes, pos: int, events: list[Event]) -> int:
         """Parse the greeting, handshake commands and wrapped traffic."""
+        self.only_messages = False
         end = len(buf)
         while True:
             state = self._state
@@ -686,6 +707,7 @@ class Connection:
 
     def _traffic_command(self, body: bytes, events: list[Event]) -> bool:
         """Handle one command after the handshake; False if the connection ended."""
+        self.only_messages = False
         name, data = parse_command(body)
         if name == PING:
             ttl, context = parse_ping(data)

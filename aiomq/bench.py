@@ -8,29 +8,47 @@ exactly, so figures can be set beside the C tools'::
     aiomq-bench local-lat  tcp://127.0.0.1:5556 16 10000          # REP, binds
     aiomq-bench remote-lat tcp://127.0.0.1:5556 16 10000          # REQ, connects, prints
 
-Each takes ``--impl aiomq|zmq.asyncio|pyzmq`` (default aiomq), ``--loop asyncio|uvloop``
-(ignored by blocking pyzmq) and ``--json``. ``compare`` runs PUSH/PULL throughput and REQ/REP
-latency for all three implementations in one go, every case in two processes, and prints
-medians and speed-ups as markdown tables::
+libzmq's in-process tools, both ends in one process (two tasks on one loop; a thread for
+blocking pyzmq, as libzmq does)::
 
-    aiomq-bench compare --size 16 --transport tcp --loop asyncio --runs 3
+    aiomq-bench inproc-thr 16 1000000
+    aiomq-bench inproc-lat 16 10000
 
-pyzmq and uvloop are optional: they are imported only when a command needs them.
+and a PUB → N SUB throughput test, synchronised so that no subscriber joins late::
+
+    aiomq-bench pub-thr tcp://127.0.0.1:5555 16 100000 --subscribers 2   # sync on :5556
+    aiomq-bench sub-thr tcp://127.0.0.1:5555 16 100000                   # run it twice
+
+Each takes ``--impl aiomq|zmq.asyncio|pyzmq|asyncio-raw`` (default aiomq; ``asyncio-raw`` is
+a bare framed-transport baseline for tcp/ipc throughput and latency), ``--loop
+asyncio|uvloop`` (ignored by blocking pyzmq) and ``--json``. ``compare`` sweeps message sizes,
+transports, loops, implementations and cases, every case in separate processes, and writes a
+markdown report, a JSON file and a chart::
+
+    aiomq-bench compare                 # the full sweep (~15-20 min on 2 cores)
+    aiomq-bench compare --quick         # 16 B and 64 KiB, one run
+
+and what an idle connection costs (Python heap and RSS, 10,000 connections by default)::
+
+    aiomq-bench idle-conns --connections 10000
+
+pyzmq, uvloop, rich and matplotlib are optional: they are imported only when needed.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import cast
 
-from aiomq._bench.backends import IMPLS, load_backend
+from aiomq._bench import idle
+from aiomq._bench.backends import IMPLS, Backend, load_backend
+from aiomq._bench.cli_compare import add_compare_parser, run_compare_command
 from aiomq._bench.errors import BenchError
 from aiomq._bench.loops import LOOPS, LoopName
+from aiomq._bench.pubsub import sync_endpoint_for
 
 __all__ = ["build_parser", "main"]
 
@@ -66,16 +84,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _add_role(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
-    where: str,
+    where: str | None,
     count_name: str,
     help_text: str,
-) -> None:
+) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
-    parser.add_argument(
-        where,
-        metavar=where.replace("_", "-"),
-        help="endpoint, e.g. tcp://127.0.0.1:5555 or ipc:///tmp/bench",
-    )
+    if where is not None:
+        parser.add_argument(
+            where,
+            metavar=where.replace("_", "-"),
+            help="endpoint, e.g. tcp://127.0.0.1:5555 or ipc:///tmp/bench",
+        )
     parser.add_argument("message_size", metavar="message-size", type=_non_negative)
     parser.add_argument(count_name, metavar=count_name.replace("_", "-"), type=_positive)
     parser.add_argument(
@@ -87,6 +106,7 @@ def _add_role(
     parser.add_argument("--announce", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--hold", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(role=name)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,8 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog=_PROG,
-        description="Throughput and latency benchmarks for aiomq, zmq.asyncio and pyzmq, "
-        "modelled on libzmq's perf tools.",
+        description="Throughput and latency benchmarks for aiomq, zmq.asyncio, pyzmq and a "
+        "raw-asyncio baseline, modelled on libzmq's perf tools.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_role(
@@ -129,42 +149,46 @@ def build_parser() -> argparse.ArgumentParser:
         "roundtrip_count",
         "REQ side of the latency test: connect, time round trips, print libzmq's latency lines",
     )
+    _add_role(
+        sub,
+        "inproc-thr",
+        None,
+        "message_count",
+        "PUSH -> PULL over inproc:// in one process (libzmq's inproc_thr); print throughput",
+    )
+    _add_role(
+        sub,
+        "inproc-lat",
+        None,
+        "roundtrip_count",
+        "REQ <-> REP over inproc:// in one process (libzmq's inproc_lat); print latency",
+    )
+    sync_help = (
+        "endpoint of the sync side channel (default: the data endpoint's port + 1 for tcp, "
+        "PATH.sync for ipc)"
+    )
+    pub = _add_role(
+        sub,
+        "pub-thr",
+        "bind_to",
+        "message_count",
+        "PUB side of the publish/subscribe test: bind, wait for the subscribers, publish",
+    )
+    pub.add_argument(
+        "--subscribers", type=_positive, default=2, help="subscribers to wait for (default: 2)"
+    )
+    pub.add_argument("--sync", metavar="ENDPOINT", help=sync_help)
+    sub_role = _add_role(
+        sub,
+        "sub-thr",
+        "connect_to",
+        "message_count",
+        "SUB side of the publish/subscribe test: connect, receive, print throughput and loss",
+    )
+    sub_role.add_argument("--sync", metavar="ENDPOINT", help=sync_help)
 
-    cmp = sub.add_parser(
-        "compare",
-        help="PUSH/PULL throughput and REQ/REP latency for every implementation, side by side",
-        description="Run the same throughput and latency cases for aiomq, zmq.asyncio and "
-        "blocking pyzmq (each case in two processes) and print medians and speed-ups as "
-        "markdown tables.",
-    )
-    cmp.add_argument("--size", type=_non_negative, default=16, help="message size in bytes")
-    cmp.add_argument(
-        "--count",
-        type=_positive,
-        help="messages per throughput run for every implementation "
-        "(default: 1000000 for aiomq and pyzmq, 200000 for zmq.asyncio)",
-    )
-    cmp.add_argument(
-        "--roundtrips",
-        type=_positive,
-        help="round trips per latency run (default: 10000; 5000 for zmq.asyncio)",
-    )
-    cmp.add_argument("--transport", choices=("tcp", "ipc"), default="tcp")
-    cmp.add_argument("--runs", type=_positive, default=3, help="runs per case; median reported")
-    cmp.add_argument(
-        "--impl",
-        dest="impls",
-        action="append",
-        choices=IMPLS,
-        help="implementation to include (repeatable; default: all)",
-    )
-    cmp.add_argument("--only", choices=("throughput", "latency"), help="run only one kind of case")
-    cmp.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds allowed per case (default: 60)"
-    )
-    cmp.add_argument("--output", type=Path, help="also write the full results as JSON here")
-    _add_common(cmp)
-    cmp.set_defaults(role="compare")
+    add_compare_parser(sub)
+    idle.register(sub)
     return parser
 
 
@@ -189,7 +213,20 @@ def _run_role(args: argparse.Namespace) -> int:
         sys.stdin.buffer.read()
 
     held = hold if args.hold else None
-    if role == "local-thr":
+    if role == "inproc-thr":
+        thr = backend.inproc_thr(size, args.message_count)
+        _emit(thr.to_json() if args.json else thr.lines(), as_json=args.json)
+    elif role == "inproc-lat":
+        lat = backend.inproc_lat(size, args.roundtrip_count)
+        _emit(lat.to_json() if args.json else lat.lines(), as_json=args.json)
+    elif role == "pub-thr":
+        _run_pub(args, backend)
+    elif role == "sub-thr":
+        endpoint: str = args.connect_to
+        sync = args.sync or sync_endpoint_for(endpoint)
+        result = backend.sub_thr(endpoint, sync, size, args.message_count)
+        _emit(result.to_json() if args.json else result.lines(), as_json=args.json)
+    elif role == "local-thr":
         thr = backend.local_thr(args.bind_to, size, args.message_count, on_bound)
         _emit(thr.to_json() if args.json else thr.lines(), as_json=args.json)
     elif role == "remote-thr":
@@ -202,6 +239,25 @@ def _run_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_pub(args: argparse.Namespace, backend: Backend) -> None:
+    endpoint: str = args.bind_to
+    sync: str = args.sync or sync_endpoint_for(endpoint)
+
+    def on_bound(bound: str, bound_sync: str) -> None:
+        if args.announce:
+            _print(json.dumps({"endpoint": bound, "sync": bound_sync}))
+        elif (bound, bound_sync) != (endpoint, sync):
+            print(
+                f"{_PROG}: pub-thr bound to {bound}, sync endpoint {bound_sync}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    backend.pub_thr(
+        endpoint, sync, args.message_size, args.message_count, args.subscribers, on_bound
+    )
+
+
 def _emit(payload: dict[str, object] | list[str], *, as_json: bool) -> None:
     if as_json:
         _print(json.dumps(payload))
@@ -211,35 +267,7 @@ def _emit(payload: dict[str, object] | list[str], *, as_json: bool) -> None:
 
 
 def _run_compare(args: argparse.Namespace) -> int:
-    from aiomq._bench.compare import CompareConfig, run_compare
-    from aiomq._bench.report import render_markdown, to_json
-
-    config = CompareConfig(
-        size=args.size,
-        count=args.count,
-        roundtrips=args.roundtrips,
-        transport=args.transport,
-        loop=cast(LoopName, args.loop),
-        runs=args.runs,
-        impls=tuple(dict.fromkeys(args.impls)) if args.impls else IMPLS,
-        throughput=args.only in (None, "throughput"),
-        latency=args.only in (None, "latency"),
-        timeout=args.timeout,
-    )
-
-    def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    report = asyncio.run(run_compare(config, progress))
-    data = to_json(report)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(data, indent=2) + "\n")
-    if args.json:
-        _print(json.dumps(data, indent=2))
-    else:
-        _print(render_markdown(report))
-    return 1 if report.errors else 0
+    return run_compare_command(args, _print)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.role == "compare":
             return _run_compare(args)
+        if args.role == "idle-conns":
+            return idle.run(args)
         return _run_role(args)
     except BenchError as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)

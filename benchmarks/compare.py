@@ -1,9 +1,11 @@
-"""aiomq vs zmq.asyncio vs blocking pyzmq: throughput and latency side by side, one run.
+"""aiomq vs zmq.asyncio vs blocking pyzmq vs raw asyncio: a sweep, one run; report + chart.
 
 Usage::
 
-    python benchmarks/compare.py [--size 16] [--count N] [--roundtrips N] [--runs 3]
-        [--transport tcp|ipc] [--loop asyncio|uvloop] [--impl NAME ...] [--json]
+    python benchmarks/compare.py [--quick] [--sizes 16,256,4096,65536,1048576]
+        [--transports tcp,ipc,inproc] [--loops asyncio,uvloop]
+        [--impls aiomq,zmq.asyncio,pyzmq,asyncio-raw] [--cases throughput,latency,pubsub]
+        [--runs 3] [--output-dir bench-results] [--json]
 
 Thin wrapper around ``aiomq-bench compare``; see benchmarks/README.md.
 """

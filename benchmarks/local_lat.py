@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/local_lat.py <bind-to> <message-size> <roundtrip-count>
-        [--impl aiomq|zmq.asyncio|pyzmq] [--loop asyncio|uvloop]
+        [--impl aiomq|zmq.asyncio|pyzmq|asyncio-raw] [--loop asyncio|uvloop]
 
 Thin wrapper around ``aiomq-bench local-lat``; see benchmarks/README.md.
 """

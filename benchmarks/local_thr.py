@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/local_thr.py <bind-to> <message-size> <message-count>
-        [--impl aiomq|zmq.asyncio|pyzmq] [--loop asyncio|uvloop] [--json]
+        [--impl aiomq|zmq.asyncio|pyzmq|asyncio-raw] [--loop asyncio|uvloop] [--json]
 
 Thin wrapper around ``aiomq-bench local-thr``; see benchmarks/README.md.
 """

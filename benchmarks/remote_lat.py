@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/remote_lat.py <connect-to> <message-size> <roundtrip-count>
-        [--impl aiomq|zmq.asyncio|pyzmq] [--loop asyncio|uvloop] [--json]
+        [--impl aiomq|zmq.asyncio|pyzmq|asyncio-raw] [--loop asyncio|uvloop] [--json]
 
 Thin wrapper around ``aiomq-bench remote-lat``; see benchmarks/README.md.
 """

@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/remote_thr.py <connect-to> <message-size> <message-count>
-        [--impl aiomq|zmq.asyncio|pyzmq] [--loop asyncio|uvloop]
+        [--impl aiomq|zmq.asyncio|pyzmq|asyncio-raw] [--loop asyncio|uvloop]
 
 Thin wrapper around ``aiomq-bench remote-thr``; see benchmarks/README.md.
 """

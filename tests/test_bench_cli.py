@@ -94,6 +94,8 @@ IMPL_LOOPS = [
     pytest.param("zmq.asyncio", "asyncio", id="zmq.asyncio-asyncio"),
     pytest.param("aiomq", "asyncio", id="aiomq-asyncio"),
     pytest.param("aiomq", "uvloop", id="aiomq-uvloop"),
+    pytest.param("asyncio-raw", "asyncio", id="asyncio-raw-asyncio"),
+    pytest.param("asyncio-raw", "uvloop", id="asyncio-raw-uvloop"),
 ]
 
 
@@ -150,34 +152,58 @@ def test_lines_follow_libzmq_formulas() -> None:
 def test_compare_renders_tables(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     output = tmp_path / "results" / "compare.json"
     args = ["compare", "--impl", "aiomq", "--impl", "pyzmq", "--runs", "1", "--count", "500"]
-    args += ["--only", "throughput", "--output", str(output)]
+    args += ["--size", "16", "--transport", "tcp", "--loop", "asyncio", "--only", "throughput"]
+    args += ["--output", str(output), "--output-dir", str(tmp_path / "out")]
     assert main(args) == 0
     out = capsys.readouterr().out
-    rows = [line for line in out.splitlines() if line.startswith("| aiomq")]
+    rows = [line for line in out.splitlines() if line.startswith("| 16 B | aiomq")]
     assert len(rows) == 1
-    assert rows[0].endswith("x |")  # ratio vs pyzmq measured in the same run
+    # No zmq.asyncio in this run: "-"; the ratio vs pyzmq comes from the same run.
+    pattern = r"\| 16 B \| aiomq \| asyncio \| 500 \| [\d,]+ \| [\d,.]+ \| [\d,]+ - [\d,]+ "
+    pattern += r"\| - \| \d+\.\d\dx \|"
+    assert re.fullmatch(pattern, rows[0]), rows[0]
     data = json.loads(output.read_text())
-    assert set(data["throughput"]) == {"aiomq", "pyzmq"}
-    assert data["throughput"]["pyzmq"]["speedup"]["pyzmq"] == 1.0
+    assert [(g["case"], g["transport"], g["loop"]) for g in data["groups"]] == [
+        ("throughput", "tcp", "asyncio")
+    ]
+    pyzmq_row = data["groups"][0]["rows"][1]
+    assert (pyzmq_row["impl"], pyzmq_row["loop"], pyzmq_row["speedup"]) == (
+        "pyzmq",
+        None,
+        {"pyzmq": 1.0},
+    )
+    assert (tmp_path / "out" / "report.md").read_text() == out
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="ipc:// needs Unix domain sockets")
-def test_compare_over_ipc_with_latency(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["compare", "--impl", "pyzmq", "--impl", "zmq.asyncio", "--runs", "1"]
-    args += ["--count", "500", "--roundtrips", "50", "--transport", "ipc", "--json"]
+def test_compare_over_ipc_with_latency(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = ["compare", "--impls", "pyzmq,zmq.asyncio", "--runs", "1", "--sizes", "16"]
+    args += ["--count", "500", "--roundtrips", "50", "--transports", "ipc", "--loops", "asyncio"]
+    args += ["--cases", "throughput,latency", "--json", "--output-dir", str(tmp_path)]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == []
-    assert data["latency"]["zmq.asyncio"]["runs"][0]["roundtrip_count"] == 50
+    latency = next(g for g in data["groups"] if g["case"] == "latency")
+    zmq_asyncio = next(r for r in latency["rows"] if r["impl"] == "zmq.asyncio")
+    assert zmq_asyncio["runs"][0]["roundtrip_count"] == 50
 
 
-def test_compare_reports_a_failing_case(capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_reports_a_failing_case(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # A zero timeout fails every case; compare still prints its tables and exits 1.
     args = ["compare", "--impl", "pyzmq", "--runs", "2", "--count", "10", "--timeout", "0"]
+    args += ["--sizes", "16", "--transports", "tcp", "--cases", "throughput,latency"]
+    args += ["--output-dir", str(tmp_path)]
     assert main(args) == 1
     captured = capsys.readouterr()
-    assert "pyzmq throughput failed" in captured.out
+    failures = [line for line in captured.out.splitlines() if line.startswith("- **")]
+    assert failures == [
+        "- **throughput tcp blocking 16 B pyzmq failed:** "
+        "pyzmq: local-thr/remote-thr timed out after 0 s",
+        "- **latency tcp blocking 16 B pyzmq failed:** "
+        "pyzmq: local-lat/remote-lat timed out after 0 s",
+    ]
     assert captured.err.count("FAILED") == 2  # throughput and latency, each tried once
+    assert captured.err.count("skipped (failed before)") == 2
 
 
 def test_missing_pyzmq_is_a_clear_error(
@@ -208,8 +234,10 @@ def test_missing_uvloop_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_importing_the_tool_imports_neither_pyzmq_nor_uvloop() -> None:
     code = (
         "import sys, aiomq; before = set(sys.modules)\n"
-        "import aiomq.bench, aiomq._bench.compare, aiomq._bench.report\n"
+        "import aiomq.bench, aiomq._bench.compare, aiomq._bench.report, aiomq._bench.chart\n"
+        "import aiomq._bench.progress, aiomq._bench.cli_compare, aiomq._bench.impl_raw\n"
         "new = set(sys.modules) - before\n"
-        "assert not {m for m in new if m.split('.')[0] in ('zmq', 'uvloop')}, new\n"
+        "heavy = ('zmq', 'uvloop', 'rich', 'matplotlib')\n"
+        "assert not {m for m in new if m.split('.')[0] in heavy}, new\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, timeout=DEADLINE)

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "aiomq.zmtp": 2,
     "aiomq._pipe": 3,
     "aiomq._signal": 3,
+    "aiomq._flush": 3,
     "aiomq._monitor": 3,
     "aiomq._routing": 3,
     "aiomq._transports": 3,
@@ -34,6 +35,14 @@ LAYERS: dict[str, int] = {
     "aiomq._manager": 5,
     "aiomq._sockets": 6,
     "aiomq.context": 6,
+    "aiomq._bench.idle": 7,
+    "aiomq._bench.cases": 7,
+    "aiomq._bench.chart": 7,
+    "aiomq._bench.cli_compare": 7,
+    "aiomq._bench.impl_raw": 7,
+    "aiomq._bench.progress": 7,
+    "aiomq._bench.pubsub": 7,
+    "aiomq._bench.raw_protocol": 7,
     "aiomq": 7,
 }
 # Siblings on one layer that must not know each other.

@@ -1,54 +1,137 @@
-"""``aiomq-bench compare``: the same cases for every implementation, in one run.
+"""``aiomq-bench compare``: a sweep of cases, sizes, transports, loops and implementations.
 
-Each case runs like libzmq's perf tools: the binding side (``local-thr`` / ``local-lat``) and
-the connecting side (``remote-thr`` / ``remote-lat``) are two separate Python processes, so they
-do not share a GIL, started as ``python -m aiomq.bench <role> ... --json``. The binding side
-binds ``tcp://127.0.0.1:*`` (or a fresh ipc path) and announces the endpoint it got on its
-first stdout line; only then is the connecting side started. Runs are interleaved
-(run 1 of every implementation, then run 2, ...) so that drift on the machine spreads evenly.
+Every case runs in separate processes (see :mod:`~aiomq._bench.cases`). The sweep is ordered
+case → transport → size, and within one (case, transport, size) the runs are interleaved: run 1
+of every loop and implementation, then run 2, ... so that drift on the machine spreads evenly
+over the figures that are compared with each other. Blocking pyzmq has no event loop: it runs
+once per (case, transport, size) and its rows appear in every loop's table.
+
+Counts scale with the message size (see :func:`thr_count`), so that every run takes about a
+second whatever the size and implementation.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import json
+import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple, Protocol
 
-from aiomq._bench.backends import IMPLS
+from aiomq._bench.backends import IMPLS, ZMQ_IMPLS
+from aiomq._bench.cases import (
+    run_inproc_case,
+    run_latency_case,
+    run_pubsub_case,
+    run_throughput_case,
+)
 from aiomq._bench.errors import BenchError
-from aiomq._bench.loops import LoopName
-from aiomq._bench.results import LatencyResult, ThroughputResult
+from aiomq._bench.loops import LOOPS, LoopName
+from aiomq._bench.results import LatencyResult, PubSubResult, ThroughputResult, format_size
 
 __all__ = [
-    "DEFAULT_LAT_COUNTS",
-    "DEFAULT_THR_COUNTS",
+    "BLOCKING_IMPLS",
+    "CASES",
+    "DEFAULT_SIZES",
+    "QUICK_SIZES",
+    "TRANSPORTS",
+    "Case",
+    "CaseKey",
     "CompareConfig",
     "CompareReport",
+    "Job",
+    "ProgressReporter",
+    "Result",
+    "Transport",
+    "describe",
+    "lat_count",
+    "plan",
+    "pubsub_count",
     "run_compare",
-    "run_latency_case",
-    "run_throughput_case",
+    "skip_reason",
+    "thr_count",
+    "validate",
 ]
 
-Transport = Literal["tcp", "ipc"]
-Progress = Callable[[str], None]
+Case = Literal["throughput", "latency", "pubsub"]
+Transport = Literal["tcp", "ipc", "inproc"]
+Result = ThroughputResult | LatencyResult | PubSubResult
 
-DEFAULT_THR_COUNTS: dict[str, int] = {
-    "aiomq": 1_000_000,
-    "zmq.asyncio": 200_000,
-    "pyzmq": 1_000_000,
-}
-"""Messages per throughput run when ``--count`` is not given (zmq.asyncio is ~15x slower)."""
+CASES: tuple[Case, ...] = ("throughput", "latency", "pubsub")
+TRANSPORTS: tuple[Transport, ...] = ("tcp", "ipc", "inproc")
+DEFAULT_SIZES: tuple[int, ...] = (16, 256, 4096, 65536, 1048576)
+QUICK_SIZES: tuple[int, ...] = (16, 65536)
+BLOCKING_IMPLS: frozenset[str] = frozenset({"pyzmq"})
+"""Implementations without an event loop: run once, shown under every loop."""
 
-DEFAULT_LAT_COUNTS: dict[str, int] = {"aiomq": 10_000, "zmq.asyncio": 5_000, "pyzmq": 10_000}
-"""Round trips per latency run when ``--roundtrips`` is not given."""
+# Cost model for the default counts: microseconds per message at 16 B (one side's work)
+# plus the bytes moved at ~3 GB/s; measured on the 2-core reference machine, rounded up.
+_OVERHEAD_US = {"aiomq": 0.7, "zmq.asyncio": 9.0, "pyzmq": 0.5, "asyncio-raw": 0.4}
+_LATENCY_US = {"aiomq": 40.0, "zmq.asyncio": 65.0, "pyzmq": 40.0, "asyncio-raw": 30.0}
+_BYTES_PER_US = 3000.0
+_THR_SECONDS = 1.0
+_LAT_SECONDS = 0.5
+_PUBSUB_SECONDS = 1.0
+
+
+def _nice(value: float, floor: int) -> int:
+    """Round *value* down to 1, 2 or 5 times a power of ten, at least *floor*."""
+    if value <= floor:
+        return floor
+    power = int(10 ** math.floor(math.log10(value)))
+    for step in (5, 2, 1):
+        if step * power <= value:
+            return max(floor, step * power)
+    return floor  # pragma: no cover - unreachable
+
+
+def thr_count(impl: str, size: int) -> int:
+    """Messages per throughput run: about :data:`_THR_SECONDS` of work for *impl*."""
+    per_message_us = _OVERHEAD_US.get(impl, 1.0) + size / _BYTES_PER_US
+    return _nice(_THR_SECONDS * 1e6 / per_message_us, 100)
+
+
+def lat_count(impl: str, size: int) -> int:
+    """Round trips per latency run: about :data:`_LAT_SECONDS` of work for *impl*."""
+    per_roundtrip_us = 2 * (_LATENCY_US.get(impl, 50.0) + size / _BYTES_PER_US)
+    return _nice(_LAT_SECONDS * 1e6 / per_roundtrip_us, 20)
+
+
+def pubsub_count(impl: str, size: int) -> int:
+    """Messages per PUB → 2 SUB run (the publisher writes every message twice)."""
+    per_message_us = 2 * (_OVERHEAD_US.get(impl, 1.0) + size / _BYTES_PER_US)
+    return _nice(_PUBSUB_SECONDS * 1e6 / per_message_us, 100)
+
+
+class CaseKey(NamedTuple):
+    """Identifies the results of one case for one implementation.
+
+    Attributes:
+        case: ``throughput``, ``latency`` or ``pubsub``.
+        transport: ``tcp``, ``ipc`` or ``inproc``.
+        loop: Event loop, or ``None`` for a blocking implementation.
+        size: Message size in bytes.
+        impl: Implementation name.
+    """
+
+    case: Case
+    transport: Transport
+    loop: LoopName | None
+    size: int
+    impl: str
+
+
+class Job(NamedTuple):
+    """One run of one case: its key, run number and messages (or round trips) per run."""
+
+    key: CaseKey
+    run: int
+    messages: int
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,37 +139,81 @@ class CompareConfig:
     """What ``compare`` runs.
 
     Attributes:
-        size: Message size in bytes.
-        count: Messages per throughput run for every implementation; ``None`` uses
-            :data:`DEFAULT_THR_COUNTS`.
-        roundtrips: Round trips per latency run; ``None`` uses :data:`DEFAULT_LAT_COUNTS`.
-        transport: ``tcp`` (loopback) or ``ipc``.
-        loop: Event loop for the asyncio implementations.
+        sizes: Message sizes in bytes.
+        transports: Transports (``tcp`` loopback, ``ipc``, ``inproc``).
+        loops: Event loops for the asyncio implementations.
+        impls: Implementations, in report order.
+        cases: Cases to run.
         runs: Repetitions of every case; the report shows the median.
-        impls: Implementations to run, in report order.
-        throughput: Run the PUSH/PULL throughput cases.
-        latency: Run the REQ/REP latency cases.
-        timeout: Seconds allowed for one case (both processes) before it is killed.
+        count: Messages per throughput / pubsub run for every implementation and size;
+            ``None`` scales the count with the size (:func:`thr_count`, :func:`pubsub_count`).
+        roundtrips: Round trips per latency run; ``None`` scales them (:func:`lat_count`).
+        subscribers: Subscriber processes in the pubsub case.
+        timeout: Seconds allowed for one run (all its processes) before it is killed.
     """
 
-    size: int = 16
+    sizes: tuple[int, ...] = DEFAULT_SIZES
+    transports: tuple[Transport, ...] = TRANSPORTS
+    loops: tuple[LoopName, ...] = LOOPS
+    impls: tuple[str, ...] = IMPLS
+    cases: tuple[Case, ...] = CASES
+    runs: int = 3
     count: int | None = None
     roundtrips: int | None = None
-    transport: Transport = "tcp"
-    loop: LoopName = "asyncio"
-    runs: int = 3
-    impls: tuple[str, ...] = IMPLS
-    throughput: bool = True
-    latency: bool = True
-    timeout: float = 60.0
+    subscribers: int = 2
+    timeout: float = 120.0
 
-    def thr_count(self, impl: str) -> int:
-        """Messages per throughput run for *impl*."""
-        return self.count if self.count is not None else DEFAULT_THR_COUNTS[impl]
+    def count_for(self, case: Case, impl: str, size: int) -> int:
+        """Messages (or round trips) per run of *case* for *impl* at *size* bytes."""
+        if case == "latency":
+            return self.roundtrips if self.roundtrips is not None else lat_count(impl, size)
+        if self.count is not None:
+            return self.count
+        return thr_count(impl, size) if case == "throughput" else pubsub_count(impl, size)
 
-    def lat_count(self, impl: str) -> int:
-        """Round trips per latency run for *impl*."""
-        return self.roundtrips if self.roundtrips is not None else DEFAULT_LAT_COUNTS[impl]
+
+def skip_reason(case: Case, transport: Transport, impl: str) -> str | None:
+    """Why *impl* does not run *case* over *transport*, or ``None`` if it does."""
+    if impl not in ZMQ_IMPLS and transport == "inproc":
+        return f"{impl}: not applicable to inproc (no in-process transport)"
+    if case == "pubsub" and transport == "inproc":
+        return "pubsub: not run over inproc (the publisher and subscribers are processes)"
+    if case == "pubsub" and impl not in ZMQ_IMPLS:
+        return f"{impl}: no pubsub case (it models one connection only)"
+    return None
+
+
+def plan(config: CompareConfig) -> tuple[list[Job], list[str]]:
+    """List the runs of a sweep in execution order, and the notes on what is skipped.
+
+    Returns:
+        ``(jobs, notes)``; each note appears once.
+    """
+    jobs: list[Job] = []
+    notes: dict[str, None] = {}
+    for case in config.cases:
+        for transport in config.transports:
+            for size in config.sizes:
+                for run in range(1, config.runs + 1):
+                    for key in _keys(config, case, transport, size, notes):
+                        jobs.append(Job(key, run, config.count_for(case, key.impl, size)))
+    return jobs, list(notes)
+
+
+def _keys(
+    config: CompareConfig, case: Case, transport: Transport, size: int, notes: dict[str, None]
+) -> Iterator[CaseKey]:
+    for index, loop in enumerate(config.loops):
+        for impl in config.impls:
+            reason = skip_reason(case, transport, impl)
+            if reason is not None:
+                notes[reason] = None
+                continue
+            if impl in BLOCKING_IMPLS:
+                if index == 0:
+                    yield CaseKey(case, transport, None, size, impl)
+                continue
+            yield CaseKey(case, transport, loop, size, impl)
 
 
 @dataclasses.dataclass(slots=True)
@@ -95,215 +222,35 @@ class CompareReport:
 
     Attributes:
         config: The configuration that was run.
-        throughput: Throughput results per implementation, one per successful run.
-        latency: Latency results per implementation, one per successful run.
-        errors: Failure message per ``(kind, impl)``; a failed case is not retried.
+        results: Results per case key, one per successful run.
+        errors: Failure message per case key; a failed case is not run again.
+        notes: What was skipped and why.
         environment: Machine and library versions, for the record.
+        elapsed_s: Wall time of the sweep.
     """
 
     config: CompareConfig
-    throughput: dict[str, list[ThroughputResult]] = dataclasses.field(default_factory=dict)
-    latency: dict[str, list[LatencyResult]] = dataclasses.field(default_factory=dict)
-    errors: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    results: dict[CaseKey, list[Result]] = dataclasses.field(default_factory=dict)
+    errors: dict[CaseKey, str] = dataclasses.field(default_factory=dict)
+    notes: list[str] = dataclasses.field(default_factory=list)
     environment: dict[str, str] = dataclasses.field(default_factory=dict)
+    elapsed_s: float = 0.0
 
 
-def _child_env() -> dict[str, str]:
-    """Environment for role processes: make sure they import this very aiomq."""
-    env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[2])
-    paths = [package_root, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+class ProgressReporter(Protocol):
+    """Receives the sweep's progress (see :mod:`~aiomq._bench.progress`)."""
 
+    def begin(self, total: int) -> None:
+        """The sweep has *total* runs."""
 
-def _role_command(
-    role: str, endpoint: str, size: int, count: int, impl: str, loop: LoopName
-) -> list[str]:
-    command = [sys.executable, "-m", "aiomq.bench", role, endpoint, str(size), str(count)]
-    command += ["--impl", impl, "--json"]
-    if impl != "pyzmq":
-        command += ["--loop", loop]
-    return command
+    def running(self, label: str) -> None:
+        """The run described by *label* starts."""
 
+    def finished(self, label: str, outcome: str, *, failed: bool = False) -> None:
+        """The run described by *label* ended with *outcome*."""
 
-def _describe_failure(role: str, returncode: int | None, stderr: bytes) -> str:
-    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines()]
-    last = next((line for line in reversed(lines) if line), "no error output")
-    return f"{role} exited with status {returncode}: {last}"
-
-
-async def _kill(process: asyncio.subprocess.Process | None) -> None:
-    if process is not None and process.returncode is None:
-        process.kill()
-        await process.wait()
-
-
-async def _start(command: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
-    pipe = asyncio.subprocess.PIPE
-    return await asyncio.create_subprocess_exec(
-        *command, stdin=pipe, stdout=pipe, stderr=pipe, env=env
-    )
-
-
-async def _finish(process: asyncio.subprocess.Process, role: str) -> bytes:
-    """Close *process*'s stdin, wait for it and return its stdout; raise if it failed."""
-    assert process.stdin is not None
-    assert process.stdout is not None
-    assert process.stderr is not None
-    process.stdin.close()
-    out, err = await asyncio.gather(process.stdout.read(), process.stderr.read())
-    await process.wait()
-    if process.returncode != 0:
-        raise BenchError(_describe_failure(role, process.returncode, err))
-    return out
-
-
-async def _run_pair(
-    local_role: str,
-    remote_role: str,
-    impl: str,
-    endpoint: str,
-    size: int,
-    count: int,
-    loop: LoopName,
-    time_limit: float,
-    *,
-    measured_by_local: bool,
-) -> bytes:
-    """Run a binding and a connecting role process; return the measuring one's stdout.
-
-    The other process (the *helper*) runs with ``--hold``: it keeps its connection open until
-    its stdin is closed, which happens once the measuring process has exited, so that no
-    message or reply is lost to an early close (zeromq/libzmq#4660 on ipc).
-    """
-    env = _child_env()
-    local_cmd = [*_role_command(local_role, endpoint, size, count, impl, loop), "--announce"]
-    if not measured_by_local:
-        local_cmd.append("--hold")
-    local = await _start(local_cmd, env)
-    remote: asyncio.subprocess.Process | None = None
-    try:
-        async with asyncio.timeout(time_limit):
-            assert local.stdout is not None
-            announce = await local.stdout.readline()
-            if not announce:
-                await _finish(local, local_role)
-                raise BenchError(f"{local_role} exited without binding")
-            bound = str(json.loads(announce)["endpoint"])
-            remote_cmd = _role_command(remote_role, bound, size, count, impl, loop)
-            if measured_by_local:
-                remote_cmd.append("--hold")
-            remote = await _start(remote_cmd, env)
-            if measured_by_local:
-                measurer, measurer_role, helper, helper_role = (
-                    local,
-                    local_role,
-                    remote,
-                    remote_role,
-                )
-            else:
-                measurer, measurer_role, helper, helper_role = (
-                    remote,
-                    remote_role,
-                    local,
-                    local_role,
-                )
-            # Fail fast if the helper dies while the measuring side is still waiting for it.
-            measured = asyncio.ensure_future(measurer.wait())
-            helper_exit = asyncio.ensure_future(helper.wait())
-            await asyncio.wait({measured, helper_exit}, return_when=asyncio.FIRST_COMPLETED)
-            if not measured.done():
-                measured.cancel()
-                await _finish(helper, helper_role)
-                raise BenchError(f"{helper_role} exited before {measurer_role} finished")
-            helper_exit.cancel()
-            out = await _finish(measurer, measurer_role)
-            await _finish(helper, helper_role)
-            return out
-    except TimeoutError:
-        raise BenchError(
-            f"{impl}: {local_role}/{remote_role} timed out after {time_limit:g} s"
-        ) from None
-    finally:
-        await _kill(local)
-        await _kill(remote)
-
-
-def _last_json(output: bytes, role: str) -> dict[str, object]:
-    lines = output.decode().strip().splitlines()
-    if not lines:
-        raise BenchError(f"{role} printed no result")
-    data = json.loads(lines[-1])
-    if not isinstance(data, dict):
-        raise BenchError(f"{role} printed an unexpected result: {lines[-1]!r}")
-    return data
-
-
-async def run_throughput_case(
-    impl: str, endpoint: str, size: int, count: int, loop: LoopName, time_limit: float = 60.0
-) -> ThroughputResult:
-    """Run ``local-thr`` and ``remote-thr`` for *impl* in two processes.
-
-    Args:
-        impl: Implementation name.
-        endpoint: Where ``local-thr`` binds, e.g. ``tcp://127.0.0.1:*``.
-        size: Message size in bytes.
-        count: Messages to send.
-        loop: Event loop for asyncio implementations.
-        time_limit: Seconds before both processes are killed.
-
-    Returns:
-        The receiver's measurement.
-
-    Raises:
-        BenchError: A process failed or the case timed out.
-    """
-    out = await _run_pair(
-        "local-thr",
-        "remote-thr",
-        impl,
-        endpoint,
-        size,
-        count,
-        loop,
-        time_limit,
-        measured_by_local=True,
-    )
-    return ThroughputResult.from_json(_last_json(out, "local-thr"))
-
-
-async def run_latency_case(
-    impl: str, endpoint: str, size: int, count: int, loop: LoopName, time_limit: float = 60.0
-) -> LatencyResult:
-    """Run ``local-lat`` and ``remote-lat`` for *impl* in two processes.
-
-    Args:
-        impl: Implementation name.
-        endpoint: Where ``local-lat`` binds.
-        size: Message size in bytes.
-        count: Round trips.
-        loop: Event loop for asyncio implementations.
-        time_limit: Seconds before both processes are killed.
-
-    Returns:
-        The requester's measurement.
-
-    Raises:
-        BenchError: A process failed or the case timed out.
-    """
-    out = await _run_pair(
-        "local-lat",
-        "remote-lat",
-        impl,
-        endpoint,
-        size,
-        count,
-        loop,
-        time_limit,
-        measured_by_local=False,
-    )
-    return LatencyResult.from_json(_last_json(out, "remote-lat"))
+    def end(self) -> None:
+        """The sweep is over."""
 
 
 def _environment() -> dict[str, str]:
@@ -357,22 +304,80 @@ def _git_commit() -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def _endpoint(transport: Transport, ipc_dir: str | None, name: str) -> str:
+def describe(key: CaseKey) -> str:
+    """A short label for one case, e.g. ``throughput tcp uvloop 16 B aiomq``."""
+    loop = key.loop or "blocking"
+    return f"{key.case} {key.transport} {loop} {format_size(key.size)} {key.impl}"
+
+
+def _outcome(result: Result) -> str:
+    if isinstance(result, LatencyResult):
+        return f"{result.latency_us:,.3f} us"
+    if isinstance(result, PubSubResult):
+        return f"{result.msg_per_s:,.0f} msg/s per subscriber, {result.lost} lost"
+    return f"{result.msg_per_s:,} msg/s"
+
+
+def _endpoints(transport: Transport, ipc_dir: str | None, name: str) -> tuple[str, str]:
     if transport == "tcp":
-        return "tcp://127.0.0.1:*"
+        return "tcp://127.0.0.1:*", "tcp://127.0.0.1:*"
     assert ipc_dir is not None
-    return f"ipc://{ipc_dir}/{name}.ipc"
+    return f"ipc://{ipc_dir}/{name}.ipc", f"ipc://{ipc_dir}/{name}.sync.ipc"
 
 
-async def run_compare(config: CompareConfig, progress: Progress | None = None) -> CompareReport:
-    """Run every configured case *config.runs* times and collect the results.
+async def _run_job(job: Job, config: CompareConfig, ipc_dir: str | None) -> Result:
+    key = job.key
+    size, impl, count, limit = key.size, key.impl, job.messages, config.timeout
+    loop: LoopName = key.loop or config.loops[0]
+    if key.transport == "inproc":
+        return await run_inproc_case(key.case, impl, size, count, loop, limit)
+    name = f"{impl}-{key.case}-{size}-{loop}-{job.run}"
+    endpoint, sync = _endpoints(key.transport, ipc_dir, name)
+    if key.case == "throughput":
+        return await run_throughput_case(impl, endpoint, size, count, loop, limit)
+    if key.case == "latency":
+        return await run_latency_case(impl, endpoint, size, count, loop, limit)
+    subscribers = config.subscribers
+    return await run_pubsub_case(impl, endpoint, sync, size, count, loop, subscribers, limit)
+
+
+def validate(config: CompareConfig) -> None:
+    """Check a configuration before anything runs.
+
+    Raises:
+        BenchError: An unknown implementation, loop, transport or case, or nothing to run.
+    """
+    for impl in config.impls:
+        if impl not in IMPLS:
+            raise BenchError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
+    for loop in config.loops:
+        if loop not in LOOPS:
+            raise BenchError(f"unknown event loop {loop!r}; choose from {', '.join(LOOPS)}")
+    for transport in config.transports:
+        if transport not in TRANSPORTS:
+            raise BenchError(
+                f"unknown transport {transport!r}; choose from {', '.join(TRANSPORTS)}"
+            )
+    for case in config.cases:
+        if case not in CASES:
+            raise BenchError(f"unknown case {case!r}; choose from {', '.join(CASES)}")
+    if config.runs < 1:
+        raise BenchError("--runs must be at least 1")
+    if not (config.sizes and config.transports and config.loops and config.impls):
+        raise BenchError("nothing to run: a size, transport, loop and implementation are needed")
+
+
+async def run_compare(
+    config: CompareConfig, progress: ProgressReporter | None = None
+) -> CompareReport:
+    """Run every planned case *config.runs* times and collect the results.
 
     A case that fails is reported in :attr:`CompareReport.errors` and not run again; the
-    other implementations carry on.
+    rest of the sweep carries on.
 
     Args:
         config: What to run.
-        progress: Called with one human-readable line per finished run.
+        progress: Told about every run as it starts and ends.
 
     Returns:
         The collected results.
@@ -380,54 +385,37 @@ async def run_compare(config: CompareConfig, progress: Progress | None = None) -
     Raises:
         BenchError: The configuration is invalid.
     """
-    for impl in config.impls:
-        if impl not in IMPLS:
-            raise BenchError(f"unknown implementation {impl!r}; choose from {', '.join(IMPLS)}")
-    if config.runs < 1:
-        raise BenchError("--runs must be at least 1")
-    say = progress or (lambda _line: None)
-    report = CompareReport(config=config, environment=_environment())
-    ipc_dir = tempfile.mkdtemp(prefix="aiomq-bench-") if config.transport == "ipc" else None
-    kinds: Sequence[str] = [
-        kind
-        for kind, wanted in (("throughput", config.throughput), ("latency", config.latency))
-        if wanted
-    ]
+    validate(config)
+    jobs, notes = plan(config)
+    report = CompareReport(config=config, notes=notes, environment=_environment())
+    started = time.perf_counter()
+    uses_ipc = "ipc" in config.transports
+    ipc_dir = tempfile.mkdtemp(prefix="aiomq-bench-") if uses_ipc else None
+    if progress is not None:
+        progress.begin(len(jobs))
     try:
-        for kind in kinds:
-            for run in range(1, config.runs + 1):
-                for impl in config.impls:
-                    if (kind, impl) in report.errors:
-                        continue
-                    endpoint = _endpoint(config.transport, ipc_dir, f"{impl}-{kind}-{run}")
-                    label = f"[{kind} {run}/{config.runs}] {impl:<12}"
-                    try:
-                        if kind == "throughput":
-                            thr = await run_throughput_case(
-                                impl,
-                                endpoint,
-                                config.size,
-                                config.thr_count(impl),
-                                config.loop,
-                                config.timeout,
-                            )
-                            report.throughput.setdefault(impl, []).append(thr)
-                            say(f"{label} {thr.msg_per_s:>12,} msg/s")
-                        else:
-                            lat = await run_latency_case(
-                                impl,
-                                endpoint,
-                                config.size,
-                                config.lat_count(impl),
-                                config.loop,
-                                config.timeout,
-                            )
-                            report.latency.setdefault(impl, []).append(lat)
-                            say(f"{label} {lat.latency_us:>12.3f} us")
-                    except BenchError as exc:
-                        report.errors[(kind, impl)] = str(exc)
-                        say(f"{label} FAILED: {exc}")
+        for job in jobs:
+            label = f"[{job.run}/{config.runs}] {describe(job.key)}"
+            if job.key in report.errors:
+                if progress is not None:
+                    progress.finished(label, "skipped (failed before)", failed=True)
+                continue
+            if progress is not None:
+                progress.running(label)
+            try:
+                result = await _run_job(job, config, ipc_dir)
+            except BenchError as exc:
+                report.errors[job.key] = str(exc)
+                if progress is not None:
+                    progress.finished(label, f"FAILED: {exc}", failed=True)
+                continue
+            report.results.setdefault(job.key, []).append(result)
+            if progress is not None:
+                progress.finished(label, _outcome(result))
     finally:
         if ipc_dir is not None:
             shutil.rmtree(ipc_dir, ignore_errors=True)
+        if progress is not None:
+            progress.end()
+    report.elapsed_s = time.perf_counter() - started
     return report

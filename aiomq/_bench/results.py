@@ -17,12 +17,23 @@ from typing import Literal
 
 __all__ = [
     "LatencyResult",
+    "PubSubResult",
+    "SubscriberResult",
     "ThroughputResult",
+    "format_size",
     "latency_us",
     "throughput_msg_s",
 ]
 
-Kind = Literal["throughput", "latency"]
+Kind = Literal["throughput", "latency", "subscriber"]
+
+
+def format_size(size: int) -> str:
+    """Format a message size for people: ``16 B``, ``4 KiB``, ``1 MiB`` (exact multiples only)."""
+    for unit, factor in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} B"
 
 
 def _clamp_elapsed_us(elapsed_s: float) -> float:
@@ -185,6 +196,131 @@ class LatencyResult:
             roundtrip_count=_as_int(data["roundtrip_count"]),
             elapsed_s=_as_float(data["elapsed_s"]),
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SubscriberResult:
+    """What one ``sub-thr`` measured.
+
+    Attributes:
+        impl: Implementation name.
+        loop: Event loop, or ``None`` for blocking pyzmq.
+        message_size: Bytes per message.
+        message_count: Messages the publisher sent.
+        received: Messages this subscriber received (``message_count`` unless some were lost).
+        elapsed_s: Seconds from the first to the last message received.
+    """
+
+    impl: str
+    loop: str | None
+    message_size: int
+    message_count: int
+    received: int
+    elapsed_s: float
+
+    @property
+    def msg_per_s(self) -> int:
+        """Messages received per second (libzmq's throughput formula over *received*)."""
+        return throughput_msg_s(self.received, self.elapsed_s)
+
+    @property
+    def mbit_per_s(self) -> float:
+        """Megabits received per second (libzmq's formula)."""
+        return self.msg_per_s * self.message_size * 8 / 1_000_000
+
+    @property
+    def lost(self) -> int:
+        """Messages the publisher sent that this subscriber did not receive."""
+        return self.message_count - self.received
+
+    def lines(self) -> list[str]:
+        """Return ``local_thr``'s four lines (over the messages received) and the loss."""
+        return [
+            f"message size: {self.message_size} [B]",
+            f"message count: {self.received}",
+            f"mean throughput: {self.msg_per_s} [msg/s]",
+            f"mean throughput: {self.mbit_per_s:.3f} [Mb/s]",
+            f"messages lost: {self.lost}",
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready mapping with the inputs and the derived figures."""
+        return {
+            "kind": "subscriber",
+            "impl": self.impl,
+            "loop": self.loop,
+            "message_size": self.message_size,
+            "message_count": self.message_count,
+            "received": self.received,
+            "elapsed_s": self.elapsed_s,
+            "msg_per_s": self.msg_per_s,
+            "mbit_per_s": round(self.mbit_per_s, 3),
+            "lost": self.lost,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> SubscriberResult:
+        """Rebuild a result from :meth:`to_json` output.
+
+        Raises:
+            ValueError: *data* is not a subscriber record.
+        """
+        if data.get("kind") != "subscriber":
+            raise ValueError(f"not a subscriber record: {data!r}")
+        loop = data["loop"]
+        return cls(
+            impl=str(data["impl"]),
+            loop=None if loop is None else str(loop),
+            message_size=_as_int(data["message_size"]),
+            message_count=_as_int(data["message_count"]),
+            received=_as_int(data["received"]),
+            elapsed_s=_as_float(data["elapsed_s"]),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PubSubResult:
+    """One PUB → N SUB run: what every subscriber measured.
+
+    Attributes:
+        subscribers: One result per subscriber process.
+    """
+
+    subscribers: tuple[SubscriberResult, ...]
+
+    @property
+    def impl(self) -> str:
+        """Implementation name."""
+        return self.subscribers[0].impl
+
+    @property
+    def loop(self) -> str | None:
+        """Event loop, or ``None`` for blocking pyzmq."""
+        return self.subscribers[0].loop
+
+    @property
+    def message_count(self) -> int:
+        """Messages the publisher sent."""
+        return self.subscribers[0].message_count
+
+    @property
+    def msg_per_s(self) -> float:
+        """Mean over the subscribers of the messages each received per second."""
+        return sum(s.msg_per_s for s in self.subscribers) / len(self.subscribers)
+
+    @property
+    def lost(self) -> int:
+        """Messages lost, summed over the subscribers."""
+        return sum(s.lost for s in self.subscribers)
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready mapping: every subscriber, the mean rate and the loss."""
+        return {
+            "kind": "pubsub",
+            "msg_per_s": self.msg_per_s,
+            "lost": self.lost,
+            "subscribers": [s.to_json() for s in self.subscribers],
+        }
 
 
 def _as_int(value: object) -> int:

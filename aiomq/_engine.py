@@ -226,9 +226,10 @@ class Engine(asyncio.BufferedProtocol):
             events = exc.events
             violated = True
         if codec.only_messages and not violated:
-            if events:  # the hot path: a read of nothing but messages
+            # The hot path: a read of nothing but messages (which the codec answers
+            # with nothing, so there is nothing to write either).
+            if events:
                 self._deliver(cast(list[Message], events))
-            self._write_pending()
             return
         batch: list[Message] = []
         for event in events:

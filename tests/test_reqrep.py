@@ -79,6 +79,27 @@ async def test_req_is_receiving_until_the_whole_reply_is_read(ctx: aiomq.Context
     assert await recv_within(rep) == [b"now"]
 
 
+async def test_out_of_turn_is_efsm_and_an_empty_turn_is_again(ctx: aiomq.Context) -> None:
+    """Whose turn it is decides before whether a message is there (the wait shortcut)."""
+    req = ctx.socket(aiomq.REQ)
+    rep = ctx.socket(aiomq.REP)
+    req.connect(bind(rep, "inproc"))
+    with pytest.raises(aiomq.ZMQError) as early:
+        await req.recv(aiomq.DONTWAIT)  # nothing sent yet: out of turn
+    expect_errno(early, aiomq.EFSM)
+    with pytest.raises(aiomq.Again):
+        await rep.recv(aiomq.DONTWAIT)  # its turn, nothing there
+    await req.send(b"q")
+    with pytest.raises(aiomq.Again):
+        await req.recv(aiomq.DONTWAIT)  # its turn, no reply yet
+    assert await recv_within(rep) == [b"q"]
+    with pytest.raises(aiomq.ZMQError) as twice:
+        await rep.recv(aiomq.DONTWAIT)  # must reply first, even with nothing waiting
+    expect_errno(twice, aiomq.EFSM)
+    await rep.send(b"a")
+    assert await recv_within(req) == [b"a"]
+
+
 async def test_req_envelope_seen_by_a_router(ctx: aiomq.Context, transport: str) -> None:
     req, router = req_and_router(ctx, b"client", transport)
     await req.send_multipart([b"ABC", b"DEF"])

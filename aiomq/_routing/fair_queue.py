@@ -86,7 +86,13 @@ class FairQueue:
     @property
     def readable(self) -> bool:
         """True when some pipe has a message."""
-        return any(len(pipe.inbound) for pipe in self._ready)
+        ready = self._ready
+        return bool(ready) and any(len(pipe.inbound) for pipe in ready)
+
+    @property
+    def idle(self) -> bool:
+        """True when no pipe can have a message: a cheap test before :meth:`recv_nowait`."""
+        return not self._ready
 
     def recv_nowait(self) -> Message:
         """Take the next whole message.

@@ -525,11 +525,15 @@ class Socket:
         return await self._take_or_wait(flags)
 
     async def _take_or_wait(self, flags: int) -> Message:
-        try:
-            return self._take()
-        except Again:
+        if self._peeked is None and self._surely_empty():
             if flags & _DONTWAIT:
-                raise
+                raise Again("no message available")
+        else:
+            try:
+                return self._take()
+            except Again:
+                if flags & _DONTWAIT:
+                    raise
         deadline = self._deadline(self._options.rcvtimeo)
         while True:
             await self._wait(self._readable, deadline)
@@ -779,6 +783,11 @@ class Socket:
 
     def _can_send(self) -> bool:
         """True when a send would complete now (subclasses that can send)."""
+        return False
+
+    def _surely_empty(self) -> bool:
+        """True only when a receive would surely raise ``Again`` now, and nothing else
+        (so the wait can start without the failed attempt); False when unsure."""
         return False
 
     def _poll_events(self, flags: int) -> int:

@@ -46,6 +46,9 @@ class ReqSocket(Socket):
         self._request_id = random.getrandbits(32)
         self._expected_id: bytes | None = None
 
+    def _surely_empty(self) -> bool:
+        return self._receiving and self._queue.idle
+
     def _check_send(self, frame: bytes) -> None:
         if (self._receiving or self._recv_rest) and not self._options.req_relaxed:
             raise _fsm("a REQ socket must receive the reply before sending again")
@@ -118,6 +121,9 @@ class RepSocket(Socket):
         self._reply_pipe: Pipe | None = None
         self._envelope: Message = ()
         self._request: tuple[Pipe | None, Message] = (None, ())
+
+    def _surely_empty(self) -> bool:
+        return not self._sending and self._queue.idle
 
     def _check_send(self, frame: bytes) -> None:
         if not self._sending or self._recv_rest:

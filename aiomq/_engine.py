@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from ._flush import flush_queue
-from ._pipe import Message, Pipe, Subscription
+from ._pipe import Message, MessageQueue, Pipe, Subscription
 from ._security import mechanism_for
 from ._zap import ZapHandler, ZapRegistry, ZapReply, ZapRequest
 from .constants import Event
@@ -90,6 +90,7 @@ class Engine(asyncio.BufferedProtocol):
         "_flushes",
         "_header_next",
         "_into_body",
+        "_kept_hwm",
         "_last_recv",
         "_linger_close",
         "_loop",
@@ -156,6 +157,7 @@ class Engine(asyncio.BufferedProtocol):
         self._flush_limit = _FLUSH_LIMIT  # most messages one flush encodes (adapts to size)
         self._write_paused = False
         self._read_paused = False
+        self._kept_hwm: int | None = None  # RCVHWM while a lower read-ahead mark applies
         self._into_body = False  # the last get_buffer() handed out the codec's body buffer
         self._header_next = False  # the next read is a frame header after a huge body
         self._read_view = _NO_VIEW
@@ -229,7 +231,7 @@ class Engine(asyncio.BufferedProtocol):
             # The hot path: a read of nothing but messages (which the codec answers
             # with nothing, so there is nothing to write either).
             if events:
-                self._deliver(cast(list[Message], events))
+                self._deliver(cast(list[Message], events), nbytes)
             return
         batch: list[Message] = []
         for event in events:
@@ -240,13 +242,13 @@ class Engine(asyncio.BufferedProtocol):
                 batch.append(Subscription.make(event.topic, subscribe=subscribe))
             else:
                 if batch:
-                    self._deliver(batch)
+                    self._deliver(batch, nbytes)
                     batch = []
                 self._handle_event(event)
                 if self._closing:
                     return
         if batch:
-            self._deliver(batch)
+            self._deliver(batch, nbytes)
         if not violated and self._mechanism.zap_request is not None:
             self._ask_zap()
             if self._closing:
@@ -269,6 +271,7 @@ class Engine(asyncio.BufferedProtocol):
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
+        self._restore_hwm()
         pipe = self.pipe
         if pipe is not None:
             pipe.outbound.on_readable = _nothing
@@ -286,20 +289,43 @@ class Engine(asyncio.BufferedProtocol):
 
     # -- receive path -----------------------------------------------------------------
 
-    def _deliver(self, batch: list[Message]) -> None:
+    def _deliver(self, batch: list[Message], nbytes: int) -> None:
+        """Queue a read's messages; stop reading at ``RCVHWM``, or at about
+        :data:`_READ_AHEAD` bytes queued (``nbytes``: the size of the read)."""
         pipe = self.pipe
         if pipe is None:  # data frames are refused by the codec before the handshake
             return
         inbound = pipe.inbound
         inbound.push_many(batch)
-        if inbound.full and not self._read_paused and self._transport is not None:
-            self._read_paused = True
-            self._transport.pause_reading()
+        if self._read_paused or self._transport is None:
+            return
+        if not inbound.full:
+            if type(inbound) is not MessageQueue:  # a conflating queue keeps reading
+                return
+            # Large messages: stop at about _READ_AHEAD bytes rather than RCVHWM
+            # messages (64 MiB of 64 KiB ones), lowering the queue's mark until it
+            # drains; the kernel's buffers hold the rest. Memory stays bounded, and the
+            # allocator is not made to give back and fault in megabytes per burst.
+            queued = len(inbound)
+            size = max(nbytes // len(batch), len(batch[-1][-1]))
+            if queued < 2 or queued * size <= _READ_AHEAD:
+                return
+            self._kept_hwm = inbound.hwm
+            inbound.hwm = queued
+        self._read_paused = True
+        self._transport.pause_reading()
 
     def _resume_reading(self) -> None:
+        self._restore_hwm()
         if self._read_paused and not self._closing and self._transport is not None:
             self._read_paused = False
             self._transport.resume_reading()
+
+    def _restore_hwm(self) -> None:
+        kept = self._kept_hwm
+        if kept is not None and self.pipe is not None:
+            self.pipe.inbound.hwm = kept
+            self._kept_hwm = None
 
     def _handle_event(self, event: object) -> None:
         if isinstance(event, HandshakeComplete):
@@ -543,6 +569,7 @@ _ERROR_GRACE = 1.0
 _FLUSH_BYTES = 1 << 20  # what one flush aims to write
 _FLUSH_LIMIT = 1 << 16  # most messages one flush encodes
 _RECEIVE_BUFFER_SIZE = 1 << 20  # per thread: reads of up to 1 MiB
+_READ_AHEAD = 1 << 20  # bytes of messages queued before reading pauses (RCVHWM permitting)
 _HUGE_BODY = 1 << 18  # after a body this large, read the next frame header alone
 _LONG_HEADER = 9  # flags octet and 8-octet size
 _NO_VIEW = memoryview(b"")

@@ -85,6 +85,7 @@ class Engine(asyncio.BufferedProtocol):
         "_closing",
         "_codec",
         "_error",
+        "_flush_bytes",
         "_flush_limit",
         "_flush_pending",
         "_flushes",
@@ -155,6 +156,7 @@ class Engine(asyncio.BufferedProtocol):
         self._sends_subscriptions = socket_type in _SUBSCRIBERS
         self._flush_pending = False
         self._flush_limit = _FLUSH_LIMIT  # most messages one flush encodes (adapts to size)
+        self._flush_bytes = _FLUSH_BYTES  # what one flush aims to write (adapts to the kernel)
         self._write_paused = False
         self._read_paused = False
         self._kept_hwm: int | None = None  # RCVHWM while a lower read-ahead mark applies
@@ -439,23 +441,34 @@ class Engine(asyncio.BufferedProtocol):
             return  # resume_writing() flushes again
         outbound = pipe.outbound
         if len(outbound):
-            # Hand the transport about _FLUSH_BYTES per flush: a larger write is copied
-            # into its buffer and trimmed from the front piecemeal. The limit in messages
-            # adapts to what flushes wrote, and large messages at the head bound it at once.
+            # Hand the transport about what the kernel takes at once (flush_bytes, at
+            # most 1 MiB): more is copied into the transport's buffer and trimmed from
+            # its front piecemeal (a unix socket takes ~200 KiB). The limit in messages
+            # adapts to what flushes wrote; large messages at the head bound it at once.
+            flush_bytes = self._flush_bytes
             limit = self._flush_limit
             head = outbound.peek()
-            if head and len(head[-1]) >= _FLUSH_BYTES // 16:
-                limit = min(limit, _FLUSH_BYTES // len(head[-1]) + 1)
+            if head and len(head[-1]) >= flush_bytes // 16:
+                limit = min(limit, flush_bytes // len(head[-1]) + 1)
             messages = outbound.pop_many(limit)
             if self._sends_subscriptions:
                 self._send_with_subscriptions(messages)
             else:
                 self._codec.send_messages(messages)
+            transport = self._transport
+            held = transport.get_write_buffer_size() if transport is not None else 0
             written = self._write_pending()
             count = len(messages)
-            if written > _FLUSH_BYTES:
-                self._flush_limit = max(1, count * _FLUSH_BYTES // written)
-            elif count == self._flush_limit and written < _FLUSH_BYTES // 2:
+            if transport is not None and written >= _MIN_FLUSH_BYTES:
+                kept = transport.get_write_buffer_size() - held
+                if kept > 0:  # the kernel took less: aim at what it took
+                    flush_bytes = max(_MIN_FLUSH_BYTES, written - kept)
+                elif written >= flush_bytes // 2:  # it took all: try more next time
+                    flush_bytes = min(2 * flush_bytes, _FLUSH_BYTES)
+                self._flush_bytes = flush_bytes
+            if written > flush_bytes:
+                self._flush_limit = max(1, count * flush_bytes // written)
+            elif count == self._flush_limit and written < flush_bytes // 2:
                 self._flush_limit = min(2 * count, _FLUSH_LIMIT)
             if len(outbound):
                 if not self._write_paused:
@@ -566,7 +579,8 @@ class Engine(asyncio.BufferedProtocol):
 
 
 _ERROR_GRACE = 1.0
-_FLUSH_BYTES = 1 << 20  # what one flush aims to write
+_FLUSH_BYTES = 1 << 20  # what one flush aims to write, at most
+_MIN_FLUSH_BYTES = 1 << 16  # ... and at least, once large writes are seen
 _FLUSH_LIMIT = 1 << 16  # most messages one flush encodes
 _RECEIVE_BUFFER_SIZE = 1 << 20  # per thread: reads of up to 1 MiB
 _READ_AHEAD = 1 << 20  # bytes of messages queued before reading pauses (RCVHWM permitting)

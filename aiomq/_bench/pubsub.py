@@ -98,17 +98,42 @@ def sync_endpoint_for(endpoint: str) -> str:
     raise BenchError(f"cannot derive a sync endpoint from {endpoint!r}; pass --sync ENDPOINT")
 
 
-async def _collect(recv: RecvFn, wanted: int, seconds: float) -> int:
-    """Receive up to *wanted* sync messages within *seconds*; return how many arrived."""
-    got = 0
-    try:
-        async with asyncio.timeout(seconds):
-            while got < wanted:
-                await recv()
-                got += 1
-    except TimeoutError:
-        pass
-    return got
+class _SyncReceiver:
+    """Receives sync messages with a deadline, never cancelling a receive.
+
+    zmq.asyncio's ``recv`` is not cancellation-safe: a receive cancelled by a timeout can
+    consume a message and lose it, and a lost ``ready`` or ``done`` would leave the
+    publisher waiting for good. So one receive stays pending across deadlines instead.
+    """
+
+    def __init__(self, recv: RecvFn) -> None:
+        self._recv = recv
+        self._pending: asyncio.Future[Sized] | None = None
+
+    async def collect(self, wanted: int, seconds: float) -> int:
+        """Receive up to *wanted* sync messages within *seconds*; return how many arrived."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        got = 0
+        while got < wanted:
+            if self._pending is None:
+                self._pending = asyncio.ensure_future(self._recv())
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            done, _ = await asyncio.wait({self._pending}, timeout=remaining)
+            if not done:
+                break
+            self._pending.result()
+            self._pending = None
+            got += 1
+        return got
+
+    def close(self) -> None:
+        """Drop the receive still pending (nothing more is expected)."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
 
 
 async def publish(send: SendFn, sync_recv: RecvFn, size: int, count: int, subscribers: int) -> None:
@@ -122,17 +147,21 @@ async def publish(send: SendFn, sync_recv: RecvFn, size: int, count: int, subscr
         subscribers: Subscribers to wait for.
     """
     probe, end = control_messages(size)
-    ready = 0
-    while ready < subscribers:
-        await send(probe)
-        ready += await _collect(sync_recv, subscribers - ready, PROBE_INTERVAL)
-    data = bytes(size)
-    for _ in range(count):
-        await send(data)
-    done = 0
-    while done < subscribers:
-        await send(end)
-        done += await _collect(sync_recv, subscribers - done, END_INTERVAL)
+    sync = _SyncReceiver(sync_recv)
+    try:
+        ready = 0
+        while ready < subscribers:
+            await send(probe)
+            ready += await sync.collect(subscribers - ready, PROBE_INTERVAL)
+        data = bytes(size)
+        for _ in range(count):
+            await send(data)
+        done = 0
+        while done < subscribers:
+            await send(end)
+            done += await sync.collect(subscribers - done, END_INTERVAL)
+    finally:
+        sync.close()
 
 
 async def subscribe(recv: RecvFn, sync_send: SendFn, size: int, count: int) -> tuple[int, float]:

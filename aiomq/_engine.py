@@ -220,6 +220,9 @@ class Engine(asyncio.BufferedProtocol):
         if self._closing:
             return
         self._last_recv = self._loop.time()
+        if self._timers and "timeout" in self._timers:
+            # The peer is alive: the next PING starts its own HEARTBEAT_TIMEOUT (libzmq).
+            self._cancel("timeout")
         codec = self._codec
         try:
             events = codec.receive_data(data) if data is not None else codec.body_received(nbytes)
@@ -570,6 +573,14 @@ class Engine(asyncio.BufferedProtocol):
         else:
             self._closing = True
             self._transport.abort()
+
+    def has_unsent(self) -> bool:
+        """True while messages wait in the pipe, or bytes in the transport's buffer."""
+        pipe = self.pipe
+        if pipe is not None and len(pipe.outbound):
+            return True
+        transport = self._transport
+        return transport is not None and not self._closing and transport.get_write_buffer_size() > 0
 
     def abort(self) -> None:
         """Drop the connection now, discarding anything unwritten."""

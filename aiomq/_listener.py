@@ -97,8 +97,7 @@ class Listener:
             self._listening.sock.close()
         self._listening.cleanup()
         for engine in list(self._engines):
-            pipe = engine.pipe
-            engine.close(linger=linger != 0 and pipe is not None and len(pipe.outbound) > 0)
+            engine.close(linger=linger != 0 and engine.has_unsent())
         if not self._engines:
             self._finish()
         elif linger > 0:

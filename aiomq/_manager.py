@@ -23,7 +23,6 @@ from .errors import ENOENT, ZMQError
 
 __all__ = ["ConnectionManager"]
 
-_BACKLOG = 100
 
 
 class ConnectionManager:
@@ -57,7 +56,9 @@ class ConnectionManager:
             resolved = url
         else:
             try:
-                listening = STREAM_TRANSPORTS[endpoint.transport].listen(endpoint, _BACKLOG)
+                listening = STREAM_TRANSPORTS[endpoint.transport].listen(
+                    endpoint, self.link.options.backlog
+                )
             except ZMQError:
                 self.link.monitor(Event.BIND_FAILED, url, 0)
                 raise

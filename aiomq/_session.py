@@ -162,10 +162,13 @@ class Session:
             return self.closed
         self._closing = True
         pipe = self._pipe
-        if linger == 0 or pipe is None or not len(pipe.outbound):
+        engine = self._engine
+        unsent = pipe is not None and (
+            len(pipe.outbound) > 0 or (engine is not None and engine.has_unsent())
+        )
+        if linger == 0 or not unsent:
             self._finish()
             return self.closed
-        engine = self._engine
         if engine is not None and engine.pipe is not None:
             engine.close(linger=True)
         if linger > 0:

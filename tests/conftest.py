@@ -29,6 +29,16 @@ def _loop_factories() -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
     return factories
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--stress-long``: run tests/stress/ with its long (on-demand) profile."""
+    parser.addoption(
+        "--stress-long",
+        action="store_true",
+        default=False,
+        help="run the stress suite's long profile (minutes) instead of the short CI one",
+    )
+
+
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:

@@ -13,7 +13,7 @@ The formulas and the printed lines follow libzmq's ``perf/local_thr.cpp`` and
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 __all__ = [
     "LatencyResult",
@@ -106,16 +106,11 @@ class ThroughputResult:
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-ready mapping with the inputs and the derived figures."""
-        return {
-            "kind": "throughput",
-            "impl": self.impl,
-            "loop": self.loop,
-            "message_size": self.message_size,
-            "message_count": self.message_count,
-            "elapsed_s": self.elapsed_s,
+        derived: dict[str, object] = {
             "msg_per_s": self.msg_per_s,
             "mbit_per_s": round(self.mbit_per_s, 3),
         }
+        return _record(self, "throughput", derived)
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ThroughputResult:
@@ -124,16 +119,7 @@ class ThroughputResult:
         Raises:
             ValueError: *data* is not a throughput record.
         """
-        if data.get("kind") != "throughput":
-            raise ValueError(f"not a throughput record: {data!r}")
-        loop = data["loop"]
-        return cls(
-            impl=str(data["impl"]),
-            loop=None if loop is None else str(loop),
-            message_size=_as_int(data["message_size"]),
-            message_count=_as_int(data["message_count"]),
-            elapsed_s=_as_float(data["elapsed_s"]),
-        )
+        return _from_record(cls, "throughput", data)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -169,15 +155,7 @@ class LatencyResult:
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-ready mapping with the inputs and the derived figure."""
-        return {
-            "kind": "latency",
-            "impl": self.impl,
-            "loop": self.loop,
-            "message_size": self.message_size,
-            "roundtrip_count": self.roundtrip_count,
-            "elapsed_s": self.elapsed_s,
-            "latency_us": round(self.latency_us, 3),
-        }
+        return _record(self, "latency", {"latency_us": round(self.latency_us, 3)})
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> LatencyResult:
@@ -186,16 +164,7 @@ class LatencyResult:
         Raises:
             ValueError: *data* is not a latency record.
         """
-        if data.get("kind") != "latency":
-            raise ValueError(f"not a latency record: {data!r}")
-        loop = data["loop"]
-        return cls(
-            impl=str(data["impl"]),
-            loop=None if loop is None else str(loop),
-            message_size=_as_int(data["message_size"]),
-            roundtrip_count=_as_int(data["roundtrip_count"]),
-            elapsed_s=_as_float(data["elapsed_s"]),
-        )
+        return _from_record(cls, "latency", data)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -245,18 +214,11 @@ class SubscriberResult:
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-ready mapping with the inputs and the derived figures."""
-        return {
-            "kind": "subscriber",
-            "impl": self.impl,
-            "loop": self.loop,
-            "message_size": self.message_size,
-            "message_count": self.message_count,
-            "received": self.received,
-            "elapsed_s": self.elapsed_s,
+        return _record(self, "subscriber", {
             "msg_per_s": self.msg_per_s,
             "mbit_per_s": round(self.mbit_per_s, 3),
             "lost": self.lost,
-        }
+        })
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SubscriberResult:
@@ -265,17 +227,7 @@ class SubscriberResult:
         Raises:
             ValueError: *data* is not a subscriber record.
         """
-        if data.get("kind") != "subscriber":
-            raise ValueError(f"not a subscriber record: {data!r}")
-        loop = data["loop"]
-        return cls(
-            impl=str(data["impl"]),
-            loop=None if loop is None else str(loop),
-            message_size=_as_int(data["message_size"]),
-            message_count=_as_int(data["message_count"]),
-            received=_as_int(data["received"]),
-            elapsed_s=_as_float(data["elapsed_s"]),
-        )
+        return _from_record(cls, "subscriber", data)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -333,3 +285,37 @@ def _as_float(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {value!r}")
     return float(value)
+
+
+_Record = TypeVar("_Record")
+
+
+def _record(result: object, kind: str, derived: dict[str, object]) -> dict[str, object]:
+    """A result's JSON record: its kind, its fields in order, then its derived figures."""
+    names = [field.name for field in dataclasses.fields(result)]  # type: ignore[arg-type]
+    fields = {name: getattr(result, name) for name in names}
+    return {"kind": kind, **fields, **derived}
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_FROM_JSON: dict[str, Any] = {
+    "int": _as_int,
+    "float": _as_float,
+    "str": str,
+    "str | None": _optional_str,
+}
+
+
+def _from_record(cls: type[_Record], kind: str, data: dict[str, object]) -> _Record:
+    """Rebuild a result of ``cls`` from its :func:`_record`.
+
+    Raises:
+        ValueError: *data* is not a record of this *kind*.
+    """
+    if data.get("kind") != kind:
+        raise ValueError(f"not a {kind} record: {data!r}")
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    return cls(**{field.name: _FROM_JSON[str(field.type)](data[field.name]) for field in fields})

@@ -507,18 +507,18 @@ class Engine(asyncio.BufferedProtocol):
 
     def _send_ping(self) -> None:
         options = self._options
-        sent_at = self._loop.time()
         self._codec.send_ping(options.heartbeat_ttl // 100)
         self._write_pending()
         self._arm("ping", options.heartbeat_ivl / 1000, self._send_ping)
         timeout = options.heartbeat_timeout_ms / 1000
         if timeout > 0 and "timeout" not in self._timers:
-            self._arm("timeout", timeout, lambda: self._check_heard_since("timeout", sent_at))
+            # Anything received cancels this timer (_received): if it fires, the peer
+            # has been silent since this PING.
+            self._arm("timeout", timeout, self._heartbeat_expired)
 
-    def _check_heard_since(self, name: str, since: float) -> None:
-        self._timers.pop(name, None)
-        if self._last_recv < since:
-            self._fail(None)
+    def _heartbeat_expired(self) -> None:
+        self._timers.pop("timeout", None)
+        self._fail(None)
 
     def _check_silence(self, name: str, limit: float) -> None:
         self._timers.pop(name, None)

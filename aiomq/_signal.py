@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-__all__ = ["Signal"]
+__all__ = ["Signal", "wait_any"]
 
 
 class Signal:
@@ -60,3 +60,31 @@ class Signal:
             if not fut.done():
                 fut.cancel()
             self.unregister(fut)
+
+
+async def wait_any(signals: list[Signal], deadline: float | None = None) -> None:
+    """Wait until any of ``signals`` is set, or the loop's clock passes ``deadline``.
+
+    Cancellation-safe: consumes nothing.
+
+    Args:
+        signals: The signals to watch (none: only the deadline ends the wait).
+        deadline: A ``loop.time()`` to give up at; None waits for a signal.
+    """
+    loop = asyncio.get_running_loop()
+    fut: asyncio.Future[None] = loop.create_future()
+    for signal in signals:
+        signal.register(fut)
+    timer = None if deadline is None else loop.call_at(deadline, _wake, fut)
+    try:
+        await fut
+    finally:
+        if timer is not None:
+            timer.cancel()
+        for signal in signals:
+            signal.unregister(fut)
+
+
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ._signal import Signal
+from ._signal import Signal, wait_any
 from ._sockets import Socket
 from .constants import PollEvent
 from .errors import ENOTSOCK, ZMQError
@@ -122,22 +122,7 @@ class Poller:
                 return ready
             if deadline is not None and loop.time() >= deadline:
                 return []
-            fut: asyncio.Future[None] = loop.create_future()
             signals: list[Signal] = []
             for socket, flags in self._flags.items():
                 signals.extend(socket._poll_signals(flags))
-            for signal in signals:
-                signal.register(fut)
-            timer = None if deadline is None else loop.call_at(deadline, _wake, fut)
-            try:
-                await fut
-            finally:
-                if timer is not None:
-                    timer.cancel()
-                for signal in signals:
-                    signal.unregister(fut)
-
-
-def _wake(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
+            await wait_any(signals, deadline)

@@ -24,7 +24,7 @@ from .._message import Message as ReceivedMessage
 from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
 from .._pipe import Message, MessageQueue, Pipe
 from .._routing import Strategy
-from .._signal import Signal
+from .._signal import Signal, wait_any
 from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
 from ..errors import EINVAL, ENOTSOCK, ENOTSUP, Again, ContextTerminated, ZMQError
 from ..options import Options, OptionValue
@@ -835,18 +835,7 @@ class Socket:
                 return events
             if deadline is not None and loop.time() >= deadline:
                 return 0
-            fut: asyncio.Future[None] = loop.create_future()
-            signals = self._poll_signals(flags)
-            for signal in signals:
-                signal.register(fut)
-            try:
-                if deadline is None:
-                    await fut
-                else:
-                    await asyncio.wait([fut], timeout=deadline - loop.time())
-            finally:
-                for signal in signals:
-                    signal.unregister(fut)
+            await wait_any(self._poll_signals(flags), deadline)
             self._check_open()
 
     def _poll_signals(self, flags: int) -> list[Signal]:

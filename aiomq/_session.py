@@ -76,7 +76,10 @@ class Session:
         if self.endpoint.transport == "tcp":
             self._link.monitor(Event.CONNECT_DELAYED, self._name, errno.EINPROGRESS)
         try:
-            await self._transport.connect(self._link.loop, self.endpoint, self._new_engine)
+            timeout = self._link.options.connect_timeout
+            await self._transport.connect(
+                self._link.loop, self.endpoint, self._new_engine, timeout / 1000 or None
+            )
         except OSError:
             self._task = None
             self._engine = None

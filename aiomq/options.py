@@ -68,6 +68,7 @@ OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.HEARTBEAT_TTL: OptionSpec("heartbeat_ttl", int, 0, 0, 6_553_599),
     SocketOption.HANDSHAKE_IVL: OptionSpec("handshake_ivl", int, 30_000),
     SocketOption.BACKLOG: OptionSpec("backlog", int, 100, 0),
+    SocketOption.CONNECT_TIMEOUT: OptionSpec("connect_timeout", int, 0),
     SocketOption.MAXMSGSIZE: OptionSpec("maxmsgsize", int, -1, -1, 2**63 - 1),
     SocketOption.ROUTING_ID: OptionSpec("routing_id", bytes, b"", 0, 255),
     SocketOption.IMMEDIATE: OptionSpec("immediate", int, 0, 0, 1),
@@ -140,6 +141,7 @@ class Options:
     heartbeat_timeout: int
     heartbeat_ttl: int
     handshake_ivl: int
+    connect_timeout: int
     backlog: int
     maxmsgsize: int
     routing_id: bytes

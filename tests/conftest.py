@@ -6,10 +6,11 @@ import asyncio
 import functools
 import inspect
 import os
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import Any
 
 import pytest
+from _netns import NetNamespace, namespace_unavailable
 
 import aiomq
 
@@ -82,3 +83,25 @@ async def ctx() -> AsyncIterator[aiomq.Context]:
     yield context
     context.destroy(linger=0)
     await asyncio.wait_for(context.term(), 5)
+
+
+@pytest.fixture
+def netns() -> Iterator[NetNamespace]:
+    """A private network namespace (``lo`` only), deleted after the test.
+
+    Skips the test, saying why, where namespaces cannot be made (not Linux, not root,
+    ``ip``/``nft`` missing, or ``ip netns add`` refused).
+    """
+    reason = namespace_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    namespace = NetNamespace()
+    try:
+        namespace.create()
+    except RuntimeError as exc:
+        namespace.delete()
+        pytest.skip(f"cannot make a network namespace here: {exc}")
+    try:
+        yield namespace
+    finally:
+        namespace.delete()

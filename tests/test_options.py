@@ -28,6 +28,7 @@ def sock() -> aiomq.Socket:
         (aiomq.HEARTBEAT_TTL, 0),
         (aiomq.HANDSHAKE_IVL, 30_000),
         (aiomq.BACKLOG, 100),
+        (aiomq.CONNECT_TIMEOUT, 0),
         (aiomq.MAXMSGSIZE, -1),
         (aiomq.ROUTING_ID, b""),
         (aiomq.IMMEDIATE, 0),

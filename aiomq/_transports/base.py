@@ -7,12 +7,12 @@ import errno
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..endpoint import Endpoint
 from ..errors import ZMQError
 
-__all__ = ["Listening", "StreamTransport", "translate_bind_error"]
+__all__ = ["Listening", "StreamTransport", "connect_socket", "translate_bind_error"]
 
 
 @dataclass(slots=True)
@@ -42,9 +42,29 @@ class StreamTransport(Protocol):
         loop: asyncio.AbstractEventLoop,
         endpoint: Endpoint,
         factory: Callable[[], asyncio.BaseProtocol],
+        connect_timeout: float | None = None,
     ) -> None:
-        """Open one connection driven by a protocol from ``factory``. Raises OSError."""
+        """Open one connection driven by a protocol from ``factory``.
+
+        ``connect_timeout`` (seconds) bounds the connect itself; the protocol is created only
+        once the connection is up. Raises OSError (``TimeoutError`` on timeout).
+        """
         ...
+
+
+async def connect_socket(
+    loop: asyncio.AbstractEventLoop,
+    sock: socket.socket,
+    address: tuple[Any, ...] | str,
+    connect_timeout: float | None,
+) -> None:
+    """Connect the non-blocking ``sock`` to ``address`` within ``connect_timeout`` seconds.
+
+    Raises:
+        OSError: The connect failed; ``TimeoutError`` when it took longer than ``connect_timeout``.
+    """
+    async with asyncio.timeout(connect_timeout):
+        await loop.sock_connect(sock, address)
 
 
 def translate_bind_error(exc: OSError, endpoint: Endpoint) -> ZMQError:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..endpoint import Endpoint
 from ..errors import ZMQError
-from .base import Listening, translate_bind_error
+from .base import Listening, connect_socket, translate_bind_error
 
 __all__ = ["connect", "listen"]
 
@@ -77,8 +77,9 @@ async def connect(
     loop: asyncio.AbstractEventLoop,
     endpoint: Endpoint,
     factory: Callable[[], asyncio.BaseProtocol],
+    connect_timeout: float | None = None,
 ) -> None:
-    """Open a Unix socket connection to ``endpoint``.
+    """Open a Unix socket connection to ``endpoint`` within ``connect_timeout`` seconds.
 
     The socket is connected first and then handed over, which works the same on the
     default loop and on uvloop (whose ``create_unix_connection`` rejects abstract names).
@@ -86,7 +87,7 @@ async def connect(
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.setblocking(False)
-        await loop.sock_connect(sock, endpoint.path)
+        await connect_socket(loop, sock, endpoint.path, connect_timeout)
         await loop.create_unix_connection(factory, sock=sock)
     except BaseException:
         sock.close()

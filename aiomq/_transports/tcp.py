@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ..endpoint import Endpoint
 from ..errors import ZMQError
-from .base import Listening, translate_bind_error
+from .base import Listening, connect_socket, translate_bind_error
 
 __all__ = ["connect", "format_address", "listen"]
 
@@ -52,6 +52,33 @@ async def connect(
     loop: asyncio.AbstractEventLoop,
     endpoint: Endpoint,
     factory: Callable[[], asyncio.BaseProtocol],
+    connect_timeout: float | None = None,
 ) -> None:
-    """Open a TCP connection to ``endpoint`` (asyncio sets TCP_NODELAY)."""
-    await loop.create_connection(factory, endpoint.host, endpoint.port)
+    """Open a TCP connection to ``endpoint`` (TCP_NODELAY) within ``connect_timeout`` seconds.
+
+    Each resolved address is tried in turn, each within ``connect_timeout``; the socket is
+    connected first and then handed to the loop, so no protocol exists for an attempt
+    that fails or times out.
+    """
+    infos = await loop.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM)
+    error: OSError = OSError(errno.EHOSTUNREACH, f"{endpoint.host} has no address")
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            await connect_socket(loop, sock, address, connect_timeout)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        try:
+            await loop.create_connection(factory, sock=sock)
+        except BaseException:
+            sock.close()
+            raise
+        return
+    raise error

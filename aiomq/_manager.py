@@ -14,12 +14,13 @@ import asyncio
 from ._inproc import InprocLink
 from ._link import SocketLink
 from ._listener import Listener
+from ._multicast import MulticastLink, open_link
 from ._session import Session
 from ._transports import STREAM_TRANSPORTS
 from ._transports.inproc import InprocRegistry
 from .constants import Event
-from .endpoint import parse_endpoint
-from .errors import ENOENT, ZMQError
+from .endpoint import MULTICAST_TRANSPORTS, Endpoint, parse_endpoint
+from .errors import EADDRINUSE, ENOENT, ZMQError
 
 __all__ = ["ConnectionManager"]
 
@@ -40,6 +41,7 @@ class ConnectionManager:
         self._sessions: dict[str, list[Session]] = {}
         self._inproc_bound: dict[str, InprocLink] = {}
         self._inproc_connected: dict[str, list[InprocLink]] = {}
+        self._multicast: dict[str, MulticastLink] = {}
         self.last_endpoint = ""
 
     def bind(self, url: str) -> str:
@@ -49,7 +51,10 @@ class ConnectionManager:
             ZMQError: Bad endpoint, unsupported transport, or address in use.
         """
         endpoint = parse_endpoint(url, bind=True)
-        if endpoint.transport == "inproc":
+        if endpoint.transport in MULTICAST_TRANSPORTS:
+            self._open_multicast(endpoint, url)
+            resolved = url
+        elif endpoint.transport == "inproc":
             binder = InprocLink(self.link, url)
             self._inproc.bind(endpoint.path, binder)
             self._inproc_bound[url] = binder
@@ -75,7 +80,9 @@ class ConnectionManager:
             ZMQError: Bad endpoint or unsupported transport.
         """
         endpoint = parse_endpoint(url, bind=False)
-        if endpoint.transport == "inproc":
+        if endpoint.transport in MULTICAST_TRANSPORTS:
+            self._open_multicast(endpoint, url)
+        elif endpoint.transport == "inproc":
             connecter = InprocLink(self.link, url)
             connecter.connect(self._inproc, endpoint.path)
             self._inproc_connected.setdefault(url, []).append(connecter)
@@ -84,6 +91,12 @@ class ConnectionManager:
             self._sessions.setdefault(url, []).append(session)
             session.start()
         self.last_endpoint = url
+
+    def _open_multicast(self, endpoint: Endpoint, url: str) -> None:
+        """``bind`` and ``connect`` of pgm endpoints are the same (as in libzmq)."""
+        if url in self._multicast:
+            raise ZMQError(EADDRINUSE, f"{url} is already open on this socket")
+        self._multicast[url] = open_link(self.link, endpoint, url)
 
     def unbind(self, url: str) -> None:
         """Stop listening on ``url`` (as given to or returned by ``bind``).
@@ -94,6 +107,8 @@ class ConnectionManager:
         listener = self._listeners.pop(url, None)
         if listener is not None:
             listener.close(0)
+            return
+        if self._close_multicast(url):
             return
         binder = self._inproc_bound.pop(url, None)
         if binder is None:
@@ -112,11 +127,20 @@ class ConnectionManager:
             for session in sessions:
                 session.close(0)
             return
+        if self._close_multicast(url):
+            return
         links = self._inproc_connected.pop(url, None)
         if links is None:
             raise ZMQError(ENOENT, f"cannot disconnect {url}: endpoint is not connected")
         for link in links:
             link.close()
+
+    def _close_multicast(self, url: str) -> bool:
+        multicast = self._multicast.pop(url, None)
+        if multicast is None:
+            return False
+        multicast.close(0)
+        return True
 
     def close(self, linger: int) -> asyncio.Future[None]:
         """Close everything; pending messages flush for up to ``linger`` ms (-1 = forever).
@@ -129,6 +153,8 @@ class ConnectionManager:
         ]
         for sessions in self._sessions.values():
             waits.extend(session.close(linger) for session in sessions)
+        waits.extend(multicast.close(linger) for multicast in self._multicast.values())
+        self._multicast.clear()
         for url, binder in self._inproc_bound.items():
             self._inproc.unbind(parse_endpoint(url, bind=True).path, binder)
             binder.close()

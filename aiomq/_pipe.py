@@ -220,6 +220,9 @@ class Pipe:
             ``User-Id`` and ZAP metadata), set when the handshake completes.
         terminating: Set when the peer is gone; the pipe leaves the socket once its
             inbound queue is drained.
+        subscribes_all: A multicast pipe (``epgm://``, ``pgm://``): subscribers filter
+            on their side, so a publisher sends it every message and expects no
+            subscriptions (libzmq's ``subscribe_to_all``).
     """
 
     __slots__ = (
@@ -231,6 +234,7 @@ class Pipe:
         "peer_socket_type",
         "properties",
         "routing_id",
+        "subscribes_all",
         "terminating",
     )
 
@@ -251,6 +255,7 @@ class Pipe:
         self.routing_id = b""
         self.properties: dict[str, bytes] = {}
         self.terminating = False
+        self.subscribes_all = False
         self.on_drained: Callable[[Pipe], None] = _ignore_pipe
 
     def __repr__(self) -> str:

@@ -86,6 +86,7 @@ class SocketOption(enum.IntEnum):
     CONNECT_TIMEOUT = 79
     MULTICAST_MAXTPDU = 84
     ZAP_ENFORCE_DOMAIN = 93
+    MULTICAST_LOOP = 96
 
 
 class Flag(enum.IntFlag):

@@ -1,4 +1,4 @@
-"""Endpoint parsing: ``tcp://``, ``ipc://`` and ``inproc://`` addresses.
+"""Endpoint parsing: ``tcp://``, ``ipc://``, ``inproc://``, ``epgm://`` and ``pgm://`` addresses.
 
 Layer 1: imports layer 0 only.
 """
@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 from .errors import EINVAL, EPROTONOSUPPORT, ZMQError
 
-__all__ = ["TRANSPORTS", "Endpoint", "parse_endpoint"]
+__all__ = ["DEFAULT_GROUP", "MULTICAST_TRANSPORTS", "TRANSPORTS", "Endpoint", "parse_endpoint"]
 
-TRANSPORTS = ("tcp", "ipc", "inproc")
+TRANSPORTS = ("tcp", "ipc", "inproc", "epgm", "pgm")
+MULTICAST_TRANSPORTS = frozenset({"epgm", "pgm"})
+DEFAULT_GROUP = "239.192.0.1"
+"""The multicast group of a pgm endpoint that names none (OpenPGM's default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +23,14 @@ class Endpoint:
     """A parsed endpoint.
 
     Attributes:
-        transport: ``"tcp"``, ``"ipc"`` or ``"inproc"``.
+        transport: ``"tcp"``, ``"ipc"``, ``"inproc"``, ``"epgm"`` or ``"pgm"``.
         address: Everything after ``://``, as given.
         host: TCP host (name or literal, IPv6 without brackets); ``"0.0.0.0"`` for ``*``.
-        port: TCP port; 0 asks for an ephemeral port (``*`` on bind).
+            For pgm: the interface, a name (``eth0``) or its IPv4 address; ``""`` lets
+            the routing table choose.
+        port: TCP port; 0 asks for an ephemeral port (``*`` on bind). For pgm: the
+            UDP and PGM data-destination port.
+        group: For pgm: the IPv4 multicast group.
         path: IPC filesystem path (``"\\0name"`` for an abstract ``@name``) or inproc name;
             ``"*"`` for an IPC path the library picks.
     """
@@ -33,6 +40,7 @@ class Endpoint:
     host: str = ""
     port: int = 0
     path: str = ""
+    group: str = ""
 
     def __str__(self) -> str:
         return f"{self.transport}://{self.address}"
@@ -68,12 +76,48 @@ def parse_endpoint(url: object, *, bind: bool) -> Endpoint:
     if transport == "tcp":
         host, port = _parse_tcp(url, address, bind=bind)
         return Endpoint(transport, address, host=host, port=port)
+    if transport in MULTICAST_TRANSPORTS:
+        interface, group, port = _parse_pgm(url, address)
+        return Endpoint(transport, address, host=interface, port=port, group=group)
     if transport == "ipc":
         if address == "*" and not bind:
             raise ZMQError(EINVAL, f"invalid endpoint {url!r}: cannot connect to a wildcard")
         path = "\0" + address[1:] if address.startswith("@") else address
         return Endpoint(transport, address, path=path)
     return Endpoint(transport, address, path=address)
+
+
+def _parse_pgm(url: str, address: str) -> tuple[str, str, int]:
+    """``interface;group:port`` (OpenPGM's network string, one group) -> its parts.
+
+    As libzmq, the port is what follows the last ``:``; the network is
+    ``interface;receive-groups;send-group``, and the send group must be the receive
+    group (aiomq joins and sends to one group per endpoint).
+    """
+    network, sep, port_text = address.rpartition(":")
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ZMQError(
+            EINVAL, f"invalid endpoint {url!r}: expected pgm://interface;group:port, port 1-65535"
+        )
+    parts = network.split(";")
+    if len(parts) > 3:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: too many ';' in the network")
+    interface = parts[0]
+    groups = parts[1].split(",") if len(parts) > 1 and parts[1] else [DEFAULT_GROUP]
+    send = parts[2] if len(parts) > 2 and parts[2] else groups[0]
+    if len(groups) > 1 or send != groups[0]:
+        raise ZMQError(
+            EINVAL, f"invalid endpoint {url!r}: aiomq supports one multicast group per endpoint"
+        )
+    try:
+        group = ipaddress.ip_address(groups[0])
+    except ValueError:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: bad group {groups[0]!r}") from None
+    if group.version != 4 or not group.is_multicast:
+        raise ZMQError(
+            EINVAL, f"invalid endpoint {url!r}: {group} is not an IPv4 multicast group"
+        )
+    return interface, str(group), int(port_text)
 
 
 def _parse_tcp(url: str, address: str, *, bind: bool) -> tuple[str, int]:

@@ -69,6 +69,12 @@ OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.HANDSHAKE_IVL: OptionSpec("handshake_ivl", int, 30_000),
     SocketOption.BACKLOG: OptionSpec("backlog", int, 100, 0),
     SocketOption.CONNECT_TIMEOUT: OptionSpec("connect_timeout", int, 0),
+    # Multicast (epgm://, pgm://), as libzmq: read when the endpoint is connected or bound.
+    SocketOption.RATE: OptionSpec("rate", int, 100, 1),
+    SocketOption.RECOVERY_IVL: OptionSpec("recovery_ivl", int, 10_000, 1),
+    SocketOption.MULTICAST_HOPS: OptionSpec("multicast_hops", int, 1, 1, 255),
+    SocketOption.MULTICAST_MAXTPDU: OptionSpec("multicast_maxtpdu", int, 1500, 128, 65535),
+    SocketOption.MULTICAST_LOOP: OptionSpec("multicast_loop", int, 1, 0, 1),
     SocketOption.MAXMSGSIZE: OptionSpec("maxmsgsize", int, -1, -1, 2**63 - 1),
     SocketOption.ROUTING_ID: OptionSpec("routing_id", bytes, b"", 0, 255),
     SocketOption.IMMEDIATE: OptionSpec("immediate", int, 0, 0, 1),
@@ -142,6 +148,11 @@ class Options:
     heartbeat_ttl: int
     handshake_ivl: int
     connect_timeout: int
+    rate: int
+    recovery_ivl: int
+    multicast_hops: int
+    multicast_maxtpdu: int
+    multicast_loop: int
     backlog: int
     maxmsgsize: int
     routing_id: bytes

@@ -18,6 +18,31 @@ from aiomq.endpoint import Endpoint, parse_endpoint
         ("ipc:///tmp/x.ipc", False, Endpoint("ipc", "/tmp/x.ipc", path="/tmp/x.ipc")),
         ("ipc://@abstract", True, Endpoint("ipc", "@abstract", path="\0abstract")),
         ("inproc://jobs", False, Endpoint("inproc", "jobs", path="jobs")),
+        (
+            "epgm://eth0;239.192.1.1:5555",
+            False,
+            Endpoint("epgm", "eth0;239.192.1.1:5555", "eth0", 5555, group="239.192.1.1"),
+        ),
+        (
+            "pgm://10.0.0.1;239.1.2.3:7",
+            True,
+            Endpoint("pgm", "10.0.0.1;239.1.2.3:7", "10.0.0.1", 7, group="239.1.2.3"),
+        ),
+        (
+            "epgm://10.0.0.1;239.1.2.3;239.1.2.3:7",
+            True,
+            Endpoint("epgm", "10.0.0.1;239.1.2.3;239.1.2.3:7", "10.0.0.1", 7, group="239.1.2.3"),
+        ),
+        (
+            "epgm://eth0:5555",
+            False,
+            Endpoint("epgm", "eth0:5555", "eth0", 5555, group="239.192.0.1"),
+        ),
+        (
+            "epgm://;239.1.2.3:9",
+            True,
+            Endpoint("epgm", ";239.1.2.3:9", "", 9, group="239.1.2.3"),
+        ),
     ],
 )
 def test_parses(url: str, bind: bool, expected: Endpoint) -> None:
@@ -38,6 +63,14 @@ def test_parses(url: str, bind: bool, expected: Endpoint) -> None:
         ("tcp://::1:5555", False, EINVAL, "[brackets]"),
         ("tcp://[zz]:5555", False, EINVAL, "bad IPv6"),
         ("ipc://*", False, EINVAL, "wildcard"),
+        ("epgm://eth0;239.1.1.1:0", False, EINVAL, "port 1-65535"),
+        ("epgm://eth0;239.1.1.1", False, EINVAL, "interface;group:port"),
+        ("epgm://eth0;10.1.1.1:5555", False, EINVAL, "not an IPv4 multicast group"),
+        ("epgm://eth0;ff02::1:5555", False, EINVAL, "ff02::1 is not an IPv4 multicast group"),
+        ("epgm://eth0;239.1.1.1,239.1.1.2:5555", False, EINVAL, "one multicast group"),
+        ("pgm://eth0;239.1.1.1;239.1.1.2:5555", False, EINVAL, "one multicast group"),
+        ("pgm://a;b;c;d:5555", False, EINVAL, "too many ';'"),
+        ("epgm://eth0;nonsense:5555", False, EINVAL, "bad group 'nonsense'"),
     ],
 )
 def test_rejects_with_a_clear_error(url: str, bind: bool, errno: int, fragment: str) -> None:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _netns import NetNamespace
 from test_examples import (
     DEADLINE,
     assert_help_shows_default,
@@ -29,6 +30,18 @@ def endpoint(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_pub_and_sub(endpoint: str) -> None:
+    check_pub_and_sub(endpoint)
+
+
+def test_pub_and_sub_over_multicast(netns: NetNamespace) -> None:
+    """The same examples over ``epgm://``, unchanged, in a private network namespace
+    (the processes inherit it from the thread that starts them)."""
+    with netns.entered():
+        check_pub_and_sub("epgm://127.0.0.1;239.192.1.1:5556")
+
+
+def check_pub_and_sub(endpoint: str) -> None:
+    """Run the publisher and a subscriber on ``endpoint``; check what both print."""
     rounds, wanted = 150, 3
     # The publisher runs for about three seconds: ample time for the subscriber to start,
     # connect and subscribe; what it publishes before that is not kept for the subscriber.

@@ -103,8 +103,14 @@ class Publisher:
     # -- pipes ------------------------------------------------------------------------
 
     def attach(self, pipe: Pipe) -> bool:
-        """Start publishing to ``pipe`` and read the subscriptions it already holds."""
+        """Start publishing to ``pipe`` and read the subscriptions it already holds.
+
+        A pipe that :attr:`~aiomq._pipe.Pipe.subscribes_all` is subscribed to everything
+        at once, silently (an XPUB reports nothing for it, as libzmq).
+        """
         self.distributor.attach(pipe)
+        if pipe.subscribes_all:
+            _subscribe_once(self.subscriptions, b"", pipe)
         if self.welcome:
             pipe.outbound.push((self.welcome,))
         pipe.inbound.on_readable = partial(self._read, pipe)

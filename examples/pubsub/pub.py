@@ -6,6 +6,9 @@ they receive by prefix; the publisher sends each update only to the subscribers
 whose subscription matches, and never waits for a slow or absent one.
 
     python examples/pubsub/pub.py --endpoint tcp://127.0.0.1:5556 --count 10
+
+Over multicast, give both sides the same ``epgm://interface;group:port`` endpoint, e.g.
+``--endpoint "epgm://eth0;239.192.1.1:5556"`` (see docs/multicast.md).
 """
 
 from __future__ import annotations

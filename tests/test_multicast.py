@@ -1,0 +1,209 @@
+"""``epgm://`` and ``pgm://`` between aiomq sockets (issue #8).
+
+Every test that sends runs in its own network namespace (the ``netns`` fixture: ``lo``
+only, multicast routed through it), so a fixed port is safe: nothing else lives there.
+Interop with libzmq is in ``tests/interop/test_pgm_interop.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from _netns import NetNamespace
+
+import aiomq
+from aiomq.errors import ENOCOMPATPROTO
+
+pytestmark = pytest.mark.timeout(30)
+
+GROUP = "239.192.1.1"
+PORT = 5555  # a private namespace per test: nothing else can hold it
+EPGM = f"epgm://127.0.0.1;{GROUP}:{PORT}"
+PGM = f"pgm://127.0.0.1;{GROUP}:{PORT}"
+# 100 Mbit/s, a 2 s window; no high-water marks, so that neither side drops on its own.
+FAST = {aiomq.RATE: 100_000, aiomq.RECOVERY_IVL: 2_000, aiomq.SNDHWM: 0, aiomq.RCVHWM: 0}
+
+
+def message(number: int) -> list[bytes]:
+    """Message ``number``: a topic and a body of 0 to 3,999 bytes, every 3rd multipart."""
+    body = number.to_bytes(4, "big") * (number % 1000)
+    if number % 3 == 0:
+        return [b"data", body, b"tail"]
+    return [b"data", body]
+
+
+@asynccontextmanager
+async def pub_sub(
+    ctx: aiomq.Context, url: str, *, pub_type: int = aiomq.PUB, sub_type: int = aiomq.SUB
+) -> AsyncIterator[tuple[aiomq.Socket, aiomq.Socket]]:
+    """A publisher and a subscriber on ``url``, closed afterwards."""
+    sub = ctx.socket(sub_type)
+    pub = ctx.socket(pub_type)
+    for sock in (sub, pub):
+        for option, value in FAST.items():
+            sock.setsockopt(option, value)
+    sub.connect(url)
+    pub.bind(url)  # bind and connect are the same for pgm
+    try:
+        yield pub, sub
+    finally:
+        for sock in (pub, sub):
+            sock.close(linger=0)
+
+
+async def join(pub: aiomq.Socket, sub: aiomq.Socket) -> None:
+    """Send warm-up messages until the subscriber has one: it is then in the stream."""
+    async with asyncio.timeout(5):
+        while True:
+            await pub.send_multipart([b"warm-up"])
+            try:
+                async with asyncio.timeout(0.02):
+                    assert await sub.recv_multipart() == [b"warm-up"]
+                    return
+            except TimeoutError:
+                continue
+
+
+async def receive(sub: aiomq.Socket, count: int) -> list[list[bytes]]:
+    """The next ``count`` messages, skipping warm-ups still in flight."""
+    got: list[list[bytes]] = []
+    async with asyncio.timeout(15):
+        while len(got) < count:
+            frames = await sub.recv_multipart()
+            if frames != [b"warm-up"]:
+                got.append(frames)
+    return got
+
+
+async def send_paced(pub: aiomq.Socket, messages: list[list[bytes]]) -> None:
+    """Send ``messages``, yielding to the loop now and then (a PUB drops at SNDHWM)."""
+    for number, frames in enumerate(messages):
+        await pub.send_multipart(frames)
+        if number % 100 == 99:
+            await asyncio.sleep(0.002)  # pacing, not waiting for a condition
+
+
+@pytest.mark.parametrize("url", [EPGM, PGM], ids=["epgm", "pgm"])
+async def test_pub_to_sub_in_order_with_prefix_filter(
+    ctx: aiomq.Context, netns: NetNamespace, url: str
+) -> None:
+    with netns.entered():
+        async with pub_sub(ctx, url) as (pub, sub):
+            sub.subscribe(b"warm-up")
+            sub.subscribe(b"data")
+            await join(pub, sub)
+            sent = [message(n) for n in range(1000)]
+            mixed = [
+                frames
+                for pair in zip(sent, [[b"other", b"x"]] * 1000, strict=True)
+                for frames in pair
+            ]
+            sender = asyncio.create_task(send_paced(pub, mixed))
+            assert await receive(sub, 1000) == sent
+            await sender
+
+
+async def test_ten_percent_odata_loss_is_repaired(ctx: aiomq.Context, netns: NetNamespace) -> None:
+    with netns.entered():
+        netns.nft(
+            "add table inet faults",
+            "add chain inet faults in { type filter hook input priority 0 ; }",
+        )
+        async with pub_sub(ctx, EPGM) as (pub, sub):
+            sub.subscribe(b"")
+            await join(pub, sub)
+            netns.nft(
+                f"add rule inet faults in ip daddr {GROUP} udp dport {PORT} "
+                "@th,96,8 0x04 numgen random mod 10 == 0 counter drop"
+            )
+            sent = [message(n) for n in range(1000)]
+            sender = asyncio.create_task(send_paced(pub, sent))
+            assert await receive(sub, 1000) == sent
+            await sender
+        assert netns.dropped() > 0
+
+
+async def test_xpub_sends_its_welcome_and_sees_no_subscriptions(
+    ctx: aiomq.Context, netns: NetNamespace
+) -> None:
+    with netns.entered():
+        sub = ctx.socket(aiomq.SUB)
+        sub.subscribe(b"")
+        sub.connect(EPGM)
+        xpub = ctx.socket(aiomq.XPUB)
+        xpub.setsockopt(aiomq.XPUB_WELCOME_MSG, b"welcome")
+        xpub.connect(EPGM)
+        async with asyncio.timeout(5):
+            assert await sub.recv_multipart() == [b"welcome"]
+        await xpub.send_multipart([b"after"])
+        async with asyncio.timeout(5):
+            assert await sub.recv_multipart() == [b"after"]
+        with pytest.raises(aiomq.Again):
+            await xpub.recv_multipart(aiomq.DONTWAIT)
+
+
+async def test_close_with_linger_sends_what_is_queued(
+    ctx: aiomq.Context, netns: NetNamespace
+) -> None:
+    """The rate limit holds messages back; ``aclose()`` lingers until they are out."""
+    with netns.entered():
+        sub = ctx.socket(aiomq.SUB)
+        sub.subscribe(b"")
+        sub.connect(EPGM)
+        pub = ctx.socket(aiomq.PUB)
+        pub.setsockopt(aiomq.RATE, 2_000)  # 250 kB/s: 100 kB takes about 0.4 s
+        pub.connect(EPGM)
+        await join(pub, sub)
+        sent = [[n.to_bytes(4, "big") * 250] for n in range(100)]
+        for frames in sent:
+            await pub.send_multipart(frames)
+        await pub.aclose()
+        assert await receive(sub, 100) == sent
+
+
+async def test_rate_limits_the_sender(ctx: aiomq.Context, netns: NetNamespace) -> None:
+    """RATE is an upper bound: 400 kB at 1,000 kbit/s (125 kB/s) cannot take under 2 s
+    (the token bucket lets one second's worth go at once)."""
+    with netns.entered():
+        sub = ctx.socket(aiomq.SUB)
+        sub.subscribe(b"")
+        sub.connect(EPGM)
+        pub = ctx.socket(aiomq.PUB)
+        pub.setsockopt(aiomq.RATE, 1_000)
+        pub.setsockopt(aiomq.SNDHWM, 0)  # queue everything: the rate, not the HWM, decides
+        pub.connect(EPGM)
+        await join(pub, sub)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        sent = [[n.to_bytes(4, "big") * 250] for n in range(400)]
+        for frames in sent:
+            await pub.send_multipart(frames)
+        assert await receive(sub, 400) == sent
+        assert loop.time() - started >= 2.0
+
+
+async def test_other_socket_types_refuse_pgm(ctx: aiomq.Context) -> None:
+    for kind in (aiomq.PUSH, aiomq.PULL, aiomq.REQ, aiomq.REP, aiomq.DEALER, aiomq.PAIR):
+        sock = ctx.socket(kind)
+        for url in (EPGM, PGM):
+            with pytest.raises(aiomq.ZMQError, match="is for PUB, XPUB, SUB and XSUB") as info:
+                sock.connect(url)
+            assert info.value.errno == ENOCOMPATPROTO
+        sock.close(linger=0)
+
+
+async def test_interfaces_by_name_and_unknown_ones(ctx: aiomq.Context, netns: NetNamespace) -> None:
+    with netns.entered():
+        sub = ctx.socket(aiomq.SUB)
+        sub.connect(f"epgm://lo;{GROUP}:{PORT}")
+        with pytest.raises(aiomq.ZMQError, match="no IPv4 address for interface 'nope0'") as info:
+            sub.connect(f"epgm://nope0;{GROUP}:{PORT + 1}")
+        assert info.value.errno == errno.ENODEV
+        with pytest.raises(aiomq.ZMQError, match="already open"):
+            sub.connect(f"epgm://lo;{GROUP}:{PORT}")
+        sub.disconnect(f"epgm://lo;{GROUP}:{PORT}")
+        sub.connect(f"epgm://lo;{GROUP}:{PORT}")  # the port is free again

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import pytest
@@ -38,13 +38,18 @@ def message(number: int) -> list[bytes]:
 
 @asynccontextmanager
 async def pub_sub(
-    ctx: aiomq.Context, url: str, *, pub_type: int = aiomq.PUB, sub_type: int = aiomq.SUB
+    ctx: aiomq.Context,
+    url: str = EPGM,
+    *,
+    pub_type: aiomq.SocketType = aiomq.PUB,
+    pub_options: Mapping[aiomq.SocketOption, int | bytes] | None = None,
 ) -> AsyncIterator[tuple[aiomq.Socket, aiomq.Socket]]:
-    """A publisher and a subscriber on ``url``, closed afterwards."""
-    sub = ctx.socket(sub_type)
+    """A publisher (with ``FAST`` and ``pub_options``) and a subscriber (with ``FAST``)
+    on ``url``, closed afterwards."""
+    sub = ctx.socket(aiomq.SUB)
     pub = ctx.socket(pub_type)
-    for sock in (sub, pub):
-        for option, value in FAST.items():
+    for sock, options in ((sub, FAST), (pub, {**FAST, **(pub_options or {})})):
+        for option, value in options.items():
             sock.setsockopt(option, value)
     sub.connect(url)
     pub.bind(url)  # bind and connect are the same for pgm
@@ -131,19 +136,16 @@ async def test_xpub_sends_its_welcome_and_sees_no_subscriptions(
     ctx: aiomq.Context, netns: NetNamespace
 ) -> None:
     with netns.entered():
-        sub = ctx.socket(aiomq.SUB)
-        sub.subscribe(b"")
-        sub.connect(EPGM)
-        xpub = ctx.socket(aiomq.XPUB)
-        xpub.setsockopt(aiomq.XPUB_WELCOME_MSG, b"welcome")
-        xpub.connect(EPGM)
-        async with asyncio.timeout(5):
-            assert await sub.recv_multipart() == [b"welcome"]
-        await xpub.send_multipart([b"after"])
-        async with asyncio.timeout(5):
-            assert await sub.recv_multipart() == [b"after"]
-        with pytest.raises(aiomq.Again):
-            await xpub.recv_multipart(aiomq.DONTWAIT)
+        welcome = {aiomq.XPUB_WELCOME_MSG: b"welcome"}
+        async with pub_sub(ctx, pub_type=aiomq.XPUB, pub_options=welcome) as (xpub, sub):
+            sub.subscribe(b"")
+            async with asyncio.timeout(5):
+                assert await sub.recv_multipart() == [b"welcome"]
+            await xpub.send_multipart([b"after"])
+            async with asyncio.timeout(5):
+                assert await sub.recv_multipart() == [b"after"]
+            with pytest.raises(aiomq.Again):
+                await xpub.recv_multipart(aiomq.DONTWAIT)
 
 
 async def test_close_with_linger_sends_what_is_queued(
@@ -151,39 +153,31 @@ async def test_close_with_linger_sends_what_is_queued(
 ) -> None:
     """The rate limit holds messages back; ``aclose()`` lingers until they are out."""
     with netns.entered():
-        sub = ctx.socket(aiomq.SUB)
-        sub.subscribe(b"")
-        sub.connect(EPGM)
-        pub = ctx.socket(aiomq.PUB)
-        pub.setsockopt(aiomq.RATE, 2_000)  # 250 kB/s: 100 kB takes about 0.4 s
-        pub.connect(EPGM)
-        await join(pub, sub)
-        sent = [[n.to_bytes(4, "big") * 250] for n in range(100)]
-        for frames in sent:
-            await pub.send_multipart(frames)
-        await pub.aclose()
-        assert await receive(sub, 100) == sent
+        # 2,000 kbit/s = 250 kB/s: the 100 kB below take about 0.4 s.
+        async with pub_sub(ctx, pub_options={aiomq.RATE: 2_000}) as (pub, sub):
+            sub.subscribe(b"")
+            await join(pub, sub)
+            sent = [[n.to_bytes(4, "big") * 250] for n in range(100)]
+            for frames in sent:
+                await pub.send_multipart(frames)
+            await pub.aclose()
+            assert await receive(sub, 100) == sent
 
 
 async def test_rate_limits_the_sender(ctx: aiomq.Context, netns: NetNamespace) -> None:
     """RATE is an upper bound: 400 kB at 1,000 kbit/s (125 kB/s) cannot take under 2 s
-    (the token bucket lets one second's worth go at once)."""
+    (the token bucket lets one second's worth go at once; SNDHWM 0 queues everything)."""
     with netns.entered():
-        sub = ctx.socket(aiomq.SUB)
-        sub.subscribe(b"")
-        sub.connect(EPGM)
-        pub = ctx.socket(aiomq.PUB)
-        pub.setsockopt(aiomq.RATE, 1_000)
-        pub.setsockopt(aiomq.SNDHWM, 0)  # queue everything: the rate, not the HWM, decides
-        pub.connect(EPGM)
-        await join(pub, sub)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        sent = [[n.to_bytes(4, "big") * 250] for n in range(400)]
-        for frames in sent:
-            await pub.send_multipart(frames)
-        assert await receive(sub, 400) == sent
-        assert loop.time() - started >= 2.0
+        async with pub_sub(ctx, pub_options={aiomq.RATE: 1_000}) as (pub, sub):
+            sub.subscribe(b"")
+            await join(pub, sub)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            sent = [[n.to_bytes(4, "big") * 250] for n in range(400)]
+            for frames in sent:
+                await pub.send_multipart(frames)
+            assert await receive(sub, 400) == sent
+            assert loop.time() - started >= 2.0
 
 
 async def test_other_socket_types_refuse_pgm(ctx: aiomq.Context) -> None:

@@ -92,6 +92,15 @@ def test_3000_byte_message() -> None:
     assert decoder.feed(apdus[2]) == [(body,)]
 
 
+def test_pending_bytes_counts_the_encoded_stream() -> None:
+    """3000-byte body: a 10-byte long header plus the body, popped 1426 + 1426 + 158."""
+    packer = ApduPacker()
+    packer.push([b"z" * 3000])
+    assert packer.pending_bytes == 3010
+    assert [len(packer.pop() or b"") - 2 for _ in range(3)] == [1426, 1426, 158]
+    assert (packer.pending_bytes, packer.pending()) == (0, False)
+
+
 def test_3000_byte_message_then_another_in_the_same_apdu() -> None:
     packer = ApduPacker()
     packer.push([b"z" * 3000])

@@ -693,6 +693,29 @@ def test_rate_millisecond_bucket_for_high_rates() -> None:
     assert src.rate_delay(size, 0.0) == pytest.approx((1480 - 10_000 % 1480) / 10_000_000)
 
 
+def test_burst_sets_the_least_bucket() -> None:
+    """burst=0.004 at 10 MB/s: a 40 000-byte bucket (27 packets of 1480), and a caller
+    woken 3 ms late refills 30 000 bytes, not just the 1 ms bucket's 10 000."""
+    src = make(rate=10_000_000, burst=0.004)
+    size = 1428
+    sent = 0
+    while src.rate_delay(size, 0.0) == 0.0:
+        src.send(b"\x00\x00" + b"z" * (size - 2), 0.0)
+        sent += 1
+    assert sent == 27  # 40 000 // 1480
+    again = 0
+    while src.rate_delay(size, 0.003) == 0.0:
+        src.send(b"\x00\x00" + b"z" * (size - 2), 0.003)
+        again += 1
+    assert again == 20  # (40 000 % 1480 + 30 000) // 1480
+
+
+@pytest.mark.parametrize("burst", [-0.1, 1.5, "0.1"])
+def test_burst_out_of_range_is_refused(burst: object) -> None:
+    with pytest.raises(ValueError, match="burst must be 0.0 to 1.0 seconds"):
+        make(burst=burst)
+
+
 def test_send_without_asking_still_charges_the_bucket() -> None:
     src = make()
     for _ in range(10):

@@ -71,7 +71,7 @@ class ApduPacker:
     libzmq 4.3.4 SUB survives.
     """
 
-    __slots__ = ("_frames", "_max_data", "_more", "_pieces")
+    __slots__ = ("_frames", "_max_data", "_more", "_pieces", "pending_bytes")
 
     def __init__(self, max_apdu: int = MAX_APDU_EPGM) -> None:
         """Create an empty packer.
@@ -92,6 +92,8 @@ class ApduPacker:
         self._pieces: deque[memoryview] = deque()
         # MORE flag of the last frame taken from the queue (libzmq's more_flag).
         self._more = False
+        self.pending_bytes = 0
+        """Encoded stream bytes waiting to be popped."""
 
     def push(self, message: Sequence[bytes]) -> None:
         """Queue one whole message.
@@ -107,7 +109,9 @@ class ApduPacker:
         last = len(message) - 1
         for index, frame in enumerate(message):
             body = bytes(frame)
-            self._frames.append((_frame_header(len(body), index < last), body, index < last))
+            header = _frame_header(len(body), index < last)
+            self._frames.append((header, body, index < last))
+            self.pending_bytes += len(header) + len(body)
 
     def pending(self) -> bool:
         """Whether stream bytes are waiting to be popped."""
@@ -137,6 +141,7 @@ class ApduPacker:
             self._drain(out, room)
         if len(out) == 2:
             return None
+        self.pending_bytes -= len(out) - 2
         out[0] = offset >> 8
         out[1] = offset & 0xFF
         return bytes(out)

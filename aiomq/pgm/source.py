@@ -133,6 +133,10 @@ class Source:
         max_tpdu: Largest IP packet, headers included (``ZMQ_MULTICAST_MAXTPDU``, 1500).
         ip_overhead: IP (and UDP) header bytes added to each TPDU: 28 for epgm, 20 for raw pgm.
         now: The current time in seconds; the ambient SPM timer starts here.
+        burst: The least time, in seconds, the token bucket holds (0: OpenPGM's rule
+            alone). A caller woken later than it asked (an event loop's timers are coarse)
+            loses the refill above the bucket's capacity; a bucket of a few milliseconds
+            keeps such a caller at ``rate``.
 
     Raises:
         ValueError: An argument is out of range or of the wrong type; the message names it.
@@ -150,6 +154,7 @@ class Source:
         max_tpdu: int,
         ip_overhead: int,
         now: float,
+        burst: float = 0.0,
     ) -> None:
         if not isinstance(tsi, tuple) or len(tsi) != 2:
             raise ValueError(f"tsi must be a Tsi(gsi, sport), got {tsi!r}")
@@ -182,9 +187,11 @@ class Source:
         self.stats = SourceStats()
 
         # Token bucket (OpenPGM rate_control.c): one second's worth, or one millisecond's worth
-        # when that already holds a full TPDU; starts full.
+        # when that already holds a full TPDU; at least ``burst`` seconds' worth; starts full.
+        if not isinstance(burst, int | float) or not 0.0 <= burst <= 1.0:
+            raise ValueError(f"burst must be 0.0 to 1.0 seconds, not {burst!r}")
         per_ms = rate // 1000
-        self._capacity = float(per_ms if per_ms >= max_tpdu else rate)
+        self._capacity = max(float(per_ms if per_ms >= max_tpdu else rate), rate * burst)
         self._tokens = self._capacity
         self._bucket_time = start
 

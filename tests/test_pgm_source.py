@@ -712,7 +712,7 @@ def test_burst_sets_the_least_bucket() -> None:
 
 @pytest.mark.parametrize("burst", [-0.1, 1.5, "0.1"])
 def test_burst_out_of_range_is_refused(burst: object) -> None:
-    with pytest.raises(ValueError, match="burst must be 0.0 to 1.0 seconds"):
+    with pytest.raises(ValueError, match=r"burst must be 0\.0 to 1\.0 seconds"):
         make(burst=burst)
 
 

@@ -68,7 +68,11 @@ class MulticastLink:
         link: The socket's services.
         endpoint: The parsed ``epgm://`` or ``pgm://`` endpoint.
         url: The endpoint as the application gave it (the pipe's name).
-        sockets: The endpoint's open sockets, now owned by the link.
+        open_sockets: Opens the endpoint's sockets (:func:`aiomq._transports.pgm.open_source`
+            or ``open_receiver``), with the socket's ``MULTICAST_HOPS`` and ``MULTICAST_LOOP``.
+
+    Raises:
+        ZMQError: The sockets cannot be opened.
     """
 
     def __init__(
@@ -76,8 +80,12 @@ class MulticastLink:
         link: SocketLink,
         endpoint: Endpoint,
         url: str,
-        sockets: transport.MulticastSockets,
+        open_sockets: Callable[..., transport.MulticastSockets],
     ) -> None:
+        options = link.options
+        sockets = open_sockets(
+            endpoint, hops=options.multicast_hops, loop=bool(options.multicast_loop)
+        )
         self.link = link
         self.endpoint = endpoint
         self.url = url
@@ -209,11 +217,9 @@ class MulticastSender(MulticastLink):
     """A PGM source serving a PUB/XPUB's pipe (see the module docstring)."""
 
     def __init__(self, link: SocketLink, endpoint: Endpoint, url: str) -> None:
+        super().__init__(link, endpoint, url, transport.open_source)
         options = link.options
-        sockets = transport.open_source(
-            endpoint, hops=options.multicast_hops, loop=bool(options.multicast_loop)
-        )
-        super().__init__(link, endpoint, url, sockets)
+        sockets = self._sockets
         raw = sockets.raw
         try:
             self._source = Source(
@@ -353,11 +359,8 @@ class MulticastReceiver(MulticastLink):
     """A PGM receiver feeding a SUB/XSUB's pipe (see the module docstring)."""
 
     def __init__(self, link: SocketLink, endpoint: Endpoint, url: str) -> None:
+        super().__init__(link, endpoint, url, transport.open_receiver)
         options = link.options
-        sockets = transport.open_receiver(
-            endpoint, hops=options.multicast_hops, loop=bool(options.multicast_loop)
-        )
-        super().__init__(link, endpoint, url, sockets)
         self._receiver = Receiver(
             port=endpoint.port,
             group=endpoint.group,

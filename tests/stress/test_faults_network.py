@@ -43,6 +43,19 @@ def faults_table(netns: NetNamespace) -> None:
     )
 
 
+def drop_both_ways(netns: NetNamespace, port: int, match: str = "") -> None:
+    """Drop the packets to and from tcp ``port`` that also match ``match`` (all: a cut)."""
+    netns.nft(
+        f"add rule inet faults in tcp dport {port} {match} counter drop",
+        f"add rule inet faults in tcp sport {port} {match} counter drop",
+    )
+
+
+def heal(netns: NetNamespace) -> None:
+    """Remove every fault rule."""
+    netns.nft("flush chain inet faults in")
+
+
 def port_of(endpoint: str) -> int:
     """The port of a ``tcp://host:port`` endpoint."""
     return int(endpoint.rsplit(":", 1)[1])
@@ -147,10 +160,7 @@ async def test_random_loss_loses_nothing(
     with netns.entered():
         stream, port = await stream_pair(ctx)
         faults_table(netns)
-        netns.nft(
-            f"add rule inet faults in tcp dport {port} numgen random mod 10 == 0 counter drop",
-            f"add rule inet faults in tcp sport {port} numgen random mod 10 == 0 counter drop",
-        )
+        drop_both_ways(netns, port, "numgen random mod 10 == 0")
         async with stream.running(per_tick=50):
             await stream.received_at_least(messages, timeout=60)
         dropped = netns.dropped()
@@ -167,13 +177,10 @@ async def test_partition_heals_without_loss(ctx: aiomq.Context, netns: NetNamesp
         loop = asyncio.get_running_loop()
         async with stream.running():
             await stream.received_at_least(500, timeout=10)
-            netns.nft(
-                f"add rule inet faults in tcp dport {port} counter drop",
-                f"add rule inet faults in tcp sport {port} counter drop",
-            )
+            drop_both_ways(netns, port)
             await asyncio.sleep(PARTITION)  # the fault's duration
             dropped = netns.dropped()
-            netns.nft("flush chain inet faults in")
+            heal(netns)
             healed = loop.time()
             await stream.received_at_least(stream.check.received + 1, timeout=10)
     resumed = stream.first_arrival_after(healed)
@@ -196,13 +203,10 @@ async def test_partition_with_heartbeats_reconnects(
         loop = asyncio.get_running_loop()
         async with stream.running():
             await stream.received_at_least(500, timeout=10)
-            netns.nft(
-                f"add rule inet faults in tcp dport {port} counter drop",
-                f"add rule inet faults in tcp sport {port} counter drop",
-            )
+            drop_both_ways(netns, port)
             await events.wait_for(aiomq.Event.DISCONNECTED, timeout=2)
             await asyncio.sleep(PARTITION)  # the fault's duration
-            netns.nft("flush chain inet faults in")
+            heal(netns)
             healed = loop.time()
             await events.wait_for(aiomq.Event.HANDSHAKE_SUCCEEDED, count=2, timeout=2)
             await stream.received_at_least(stream.check.received + 1, timeout=2)
@@ -236,6 +240,6 @@ async def test_connect_timeout_retries_an_unanswered_connect(
         await push.send(b"queued before the network works")
         await events.wait_for(aiomq.Event.CONNECT_RETRIED, count=3, timeout=2)
         assert events.count(aiomq.Event.CONNECTED) == 0
-        netns.nft("flush chain inet faults in")
+        heal(netns)
         async with asyncio.timeout(1.0):
             assert await pull.recv() == b"queued before the network works"

@@ -92,7 +92,8 @@ class MulticastLink:
         self.closed: asyncio.Future[None] = link.loop.create_future()
         self._sockets = sockets
         self._loop = link.loop
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
+        self._timer_due = 0.0
         self._unsent: deque[Datagram] = deque()
         self._writing = False
         self.pipe: Pipe | None = None
@@ -176,14 +177,17 @@ class MulticastLink:
     # -- timers -----------------------------------------------------------------------
 
     def _arm(self, due: float | None, callback: Callable[[], None]) -> None:
+        # The due time is kept here: uvloop returns a plain Handle (no ``when()``) for a
+        # time already past.
         timer = self._timer
         if timer is not None:
-            if due is not None and timer.when() == due:
+            if due == self._timer_due:
                 return
             timer.cancel()
             self._timer = None
         if due is not None and not self.closed.done():
             self._timer = self._loop.call_at(due, callback)
+            self._timer_due = due
 
     # -- closing ----------------------------------------------------------------------
 

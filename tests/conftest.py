@@ -14,16 +14,37 @@ from _netns import NetNamespace, namespace_unavailable
 
 import aiomq
 
+UNHANDLED: list[dict[str, Any]] = []
+"""What reached an event loop's exception handler during the current test."""
+
+
+def _record_unhandled(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    UNHANDLED.append(context)
+    loop.default_exception_handler(context)
+
+
+def _checked(
+    factory: Callable[[], asyncio.AbstractEventLoop],
+) -> Callable[[], asyncio.AbstractEventLoop]:
+    """``factory``, with loops that record what reaches their exception handler."""
+
+    def new_loop() -> asyncio.AbstractEventLoop:
+        loop = factory()
+        loop.set_exception_handler(_record_unhandled)
+        return loop
+
+    return new_loop
+
 
 def _loop_factories() -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
     factories: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
-        "asyncio": asyncio.new_event_loop
+        "asyncio": _checked(asyncio.new_event_loop)
     }
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dev dependency
         return factories
-    factories["uvloop"] = uvloop.new_event_loop
+    factories["uvloop"] = _checked(uvloop.new_event_loop)
     wanted = os.environ.get("AIOMQ_TEST_LOOPS")
     if wanted:
         factories = {name: f for name, f in factories.items() if name in wanted.split(",")}
@@ -74,6 +95,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
             item.obj = _with_deadline(item.obj, _deadline_for(item) * 0.9)
+
+
+@pytest.fixture(autouse=True)
+def no_unhandled_loop_errors() -> Iterator[None]:
+    """Fail a test when an exception reached its loop's handler (a callback or a task
+    that raised with nobody to see it) instead of passing it by in the log."""
+    UNHANDLED.clear()
+    yield
+    found = [context.get("message", "") for context in UNHANDLED]
+    UNHANDLED.clear()
+    assert not found, f"unhandled in the event loop: {found}"
 
 
 @pytest.fixture

@@ -209,6 +209,26 @@ async def test_xpub_sends_its_welcome_and_sees_no_subscriptions(
                 await xpub.recv_multipart(aiomq.DONTWAIT)
 
 
+async def test_xsub_receives_everything_and_its_subscriptions_go_nowhere(
+    ctx: aiomq.Context, netns: NetNamespace
+) -> None:
+    """An XSUB filters nothing; a subscription it sends has no upstream to go to."""
+    with netns.entered():
+        async with pub_sub(ctx) as (pub, sub):
+            sub.subscribe(b"")
+            await join(pub, sub)
+            xsub = ctx.socket(aiomq.XSUB)
+            xsub.connect(EPGM)
+            await xsub.send(b"\x01only-this")  # subscribes: nothing to send it to
+            await until_seen(pub, xsub, b"fence")
+            sent = [[b"anything"], [b"only-this"], [b"else", b"more"]]
+            for frames in sent:
+                await pub.send_multipart(frames)
+            assert await receive(xsub, 3) == sent
+            assert await receive(sub, 3) == sent
+            xsub.close(linger=0)
+
+
 async def test_close_with_linger_sends_what_is_queued(
     ctx: aiomq.Context, netns: NetNamespace
 ) -> None:

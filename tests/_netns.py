@@ -83,6 +83,31 @@ class NetNamespace:
         for rule in rules:
             self.run(["nft", *rule.split()])
 
+    def input_chain(self, table: str = "faults", priority: int = 0) -> None:
+        """Create ``inet table`` with a chain ``in`` on the input hook.
+
+        The input hook, not output: ``tcpdump`` on ``lo`` taps at transmit, so a capture
+        still shows what the chain then drops.
+        """
+        self.nft(
+            f"add table inet {table}",
+            f"add chain inet {table} in {{ type filter hook input priority {priority} ; }}",
+        )
+
+    def drop_pgm(
+        self, packet_type: int, *, group: str, port: int, every: int = 0, table: str = "faults"
+    ) -> None:
+        """Drop epgm packets of ``packet_type`` (0x04 ODATA, 0x05 RDATA ...) sent to
+        ``group:port``: all of them, or 1 in ``every`` at random.
+
+        The type is the PGM header's byte 4: ``@th,96,8`` (UDP header 8 + 4 bytes).
+        """
+        chance = f"numgen random mod {every} == 0 " if every else ""
+        self.nft(
+            f"add rule inet {table} in ip daddr {group} udp dport {port} "
+            f"@th,96,8 {packet_type:#04x} {chance}counter drop"
+        )
+
     def dropped(self, table: str = "faults") -> int:
         """Packets dropped so far by the counters of ``inet`` ``table``."""
         listing = self.run(["nft", "list", "table", "inet", table])

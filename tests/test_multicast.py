@@ -17,6 +17,7 @@ from _netns import NetNamespace
 
 import aiomq
 from aiomq.errors import ENOCOMPATPROTO
+from aiomq.pgm import ODATA, RDATA
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -130,17 +131,11 @@ async def test_pub_to_sub_in_order_with_prefix_filter(
 
 async def test_ten_percent_odata_loss_is_repaired(ctx: aiomq.Context, netns: NetNamespace) -> None:
     with netns.entered():
-        netns.nft(
-            "add table inet faults",
-            "add chain inet faults in { type filter hook input priority 0 ; }",
-        )
+        netns.input_chain()
         async with pub_sub(ctx, EPGM) as (pub, sub):
             sub.subscribe(b"")
             await join(pub, sub)
-            netns.nft(
-                f"add rule inet faults in ip daddr {GROUP} udp dport {PORT} "
-                "@th,96,8 0x04 numgen random mod 10 == 0 counter drop"
-            )
+            netns.drop_pgm(ODATA, group=GROUP, port=PORT, every=10)
             sent = [message(n) for n in range(1000)]
             sender = asyncio.create_task(send_paced(pub, sent))
             assert await receive(sub, 1000) == sent
@@ -165,19 +160,12 @@ async def test_unrepairable_loss_drops_whole_messages(
     retries. A ``fence`` marker, repeated until it arrives, ends the lossy phase.
     """
     with netns.entered():
-        netns.nft(
-            "add table inet faults",
-            "add chain inet faults in { type filter hook input priority 0 ; }",
-        )
+        netns.input_chain()
         async with pub_sub(ctx, pub_options={aiomq.RECOVERY_IVL: 20}) as (pub, sub):
             sub.subscribe(b"")
             await join(pub, sub)
-            data = f"ip daddr {GROUP} udp dport {PORT}"
-            netns.nft(
-                f"add rule inet faults in {data} @th,96,8 0x05 counter drop",
-                f"add rule inet faults in {data} @th,96,8 0x04 numgen random mod 10 == 0 "
-                "counter drop",
-            )
+            netns.drop_pgm(RDATA, group=GROUP, port=PORT)
+            netns.drop_pgm(ODATA, group=GROUP, port=PORT, every=10)
             await send_paced(pub, [numbered(n) for n in range(1000)])
             lossy = await until_seen(pub, sub, b"fence")
             dropped = netns.dropped()

@@ -613,13 +613,8 @@ async def counted(pub: Pub, sub: Sub, start: int, end: int) -> dict[str, Any]:
 
 def loss_table(netns: NetNamespace, table: str, packet_type: int, every: int = 0) -> None:
     """Drop PGM packets of ``packet_type`` to the group: all, or 1 in ``every`` at random."""
-    chance = f"numgen random mod {every} == 0 " if every else ""
-    netns.nft(
-        f"add table inet {table}",
-        f"add chain inet {table} in {{ type filter hook input priority 0 ; }}",
-        f"add rule inet {table} in ip daddr {GROUP} udp dport {PORT} @th,96,8 "
-        f"{packet_type:#04x} {chance}counter drop",
-    )
+    netns.input_chain(table)
+    netns.drop_pgm(packet_type, group=GROUP, port=PORT, every=every, table=table)
 
 
 WATCHED = {"SPM": 0x00, "ODATA": 0x04, "RDATA": 0x05, "NAK": 0x08, "NCF": 0x0A, "SPMR": 0x0C}
@@ -627,10 +622,7 @@ WATCHED = {"SPM": 0x00, "ODATA": 0x04, "RDATA": 0x05, "NAK": 0x08, "NCF": 0x0A, 
 
 def watch(netns: NetNamespace) -> None:
     """Count epgm packets by type, before any loss rule (priority -10)."""
-    netns.nft(
-        "add table inet watch",
-        "add chain inet watch in { type filter hook input priority -10 ; }",
-    )
+    netns.input_chain("watch", priority=-10)
     rules = {name: f"udp dport {PORT} @th,96,8 {code:#04x}" for name, code in WATCHED.items()}
     # ODATA shapes that abort a libzmq 4.3.4 SUB (notes §3.6): an APDU under 2 bytes
     # (UDP 8 + PGM 24 + 2), or options (OPT_FRAGMENT): options byte, PGM offset 5.

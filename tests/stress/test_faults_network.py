@@ -35,14 +35,6 @@ HEARTBEATS = {aiomq.HEARTBEAT_IVL: 100, aiomq.HEARTBEAT_TIMEOUT: 500}
 FAST_RECONNECT = {aiomq.RECONNECT_IVL: 50, aiomq.CONNECT_TIMEOUT: 200}
 
 
-def faults_table(netns: NetNamespace) -> None:
-    """Create the ``inet faults`` table with an input-hook chain ``in``."""
-    netns.nft(
-        "add table inet faults",
-        "add chain inet faults in { type filter hook input priority 0 ; }",
-    )
-
-
 def drop_both_ways(netns: NetNamespace, port: int, match: str = "") -> None:
     """Drop the packets to and from tcp ``port`` that also match ``match`` (all: a cut)."""
     netns.nft(
@@ -159,7 +151,7 @@ async def test_random_loss_loses_nothing(
     messages = 20_000 * profile.scale
     with netns.entered():
         stream, port = await stream_pair(ctx)
-        faults_table(netns)
+        netns.input_chain()
         drop_both_ways(netns, port, "numgen random mod 10 == 0")
         async with stream.running(per_tick=50):
             await stream.received_at_least(messages, timeout=60)
@@ -173,7 +165,7 @@ async def test_partition_heals_without_loss(ctx: aiomq.Context, netns: NetNamesp
     """A 2 s partition with default options: TCP rides it out, nothing lost or repeated."""
     with netns.entered():
         stream, port = await stream_pair(ctx)
-        faults_table(netns)
+        netns.input_chain()
         loop = asyncio.get_running_loop()
         async with stream.running():
             await stream.received_at_least(500, timeout=10)
@@ -199,7 +191,7 @@ async def test_partition_with_heartbeats_reconnects(
     with netns.entered():
         stream, port = await stream_pair(ctx, {**HEARTBEATS, **FAST_RECONNECT})
         events = EventRecorder(stream.push)
-        faults_table(netns)
+        netns.input_chain()
         loop = asyncio.get_running_loop()
         async with stream.running():
             await stream.received_at_least(500, timeout=10)
@@ -230,7 +222,7 @@ async def test_connect_timeout_retries_an_unanswered_connect(
     with netns.entered():
         pull = ctx.socket(aiomq.PULL)
         pull.bind("tcp://127.0.0.1:*")
-        faults_table(netns)
+        netns.input_chain()
         netns.nft(f"add rule inet faults in tcp dport {port_of(pull.last_endpoint)} counter drop")
         push = ctx.socket(aiomq.PUSH)
         for option, value in FAST_RECONNECT.items():

@@ -117,21 +117,22 @@ class MulticastLink:
         now = self._loop.time()
         for _ in range(_READ_BATCH):
             try:
-                data, (address, _port) = sock.recvfrom(65535)
+                received, (address, _port) = sock.recvfrom(65535)
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:
                 self.errors += 1
                 continue
+            data: bytes | memoryview = received
             if raw:
                 try:
-                    data = bytes(strip_ipv4_header(data))
+                    data = strip_ipv4_header(received)
                 except PacketError:
                     continue
             self._received(data, address, now)
         self._after_input(now)
 
-    def _received(self, data: bytes, address: str, now: float) -> None:
+    def _received(self, data: bytes | memoryview, address: str, now: float) -> None:
         raise NotImplementedError
 
     def _after_input(self, now: float) -> None:
@@ -309,7 +310,7 @@ class MulticastSender(MulticastLink):
             or (pipe is not None and len(pipe.outbound))
         )
 
-    def _received(self, data: bytes, address: str, now: float) -> None:
+    def _received(self, data: bytes | memoryview, address: str, now: float) -> None:
         self._source.receive(data, now)
 
     def _after_input(self, now: float) -> None:
@@ -385,7 +386,7 @@ class MulticastReceiver(MulticastLink):
         if not self._attach(pipe):
             self._finish()
 
-    def _received(self, data: bytes, address: str, now: float) -> None:
+    def _received(self, data: bytes | memoryview, address: str, now: float) -> None:
         self._receiver.receive(data, address, now)
 
     def _after_input(self, now: float) -> None:

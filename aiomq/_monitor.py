@@ -26,7 +26,7 @@ __all__ = [
     "encode_event",
 ]
 
-EVENT_ALL = 0xFFFF
+EVENT_ALL = Event.ALL
 """Every event (libzmq's ``ZMQ_EVENT_ALL``)."""
 
 _FRAME = struct.Struct("<HI")

@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "aiomq"
 LAYERS: dict[str, int] = {
     "aiomq.errors": 0,
     "aiomq.constants": 0,
+    "aiomq.version": 0,
     "aiomq.z85": 0,
     "aiomq.endpoint": 1,
     "aiomq.options": 1,

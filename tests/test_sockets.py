@@ -181,6 +181,14 @@ def test_socket_type_errors() -> None:
         ctx.socket("PUSH")  # type: ignore[arg-type]
     with pytest.raises(aiomq.ZMQError, match="unknown socket type 99"):
         ctx.socket(99)
+    for kind in (aiomq.STREAM, aiomq.SERVER, aiomq.CHANNEL):
+        with pytest.raises(aiomq.ZMQError) as info:
+            ctx.socket(kind)
+        assert (info.value.errno, str(info.value)) == (
+            aiomq.EINVAL,
+            f"socket type {kind.name} is not implemented by aiomq",
+        )
+    assert ctx.socket(aiomq.XREQ).type is aiomq.DEALER
 
 
 def test_bind_needs_a_running_loop() -> None:
@@ -224,6 +232,6 @@ async def test_immediate_does_not_queue_without_a_peer(ctx: aiomq.Context) -> No
 def test_public_surface() -> None:
     for name in aiomq.__all__:
         assert hasattr(aiomq, name), name
-    assert aiomq.Again.__mro__[1:3] == (aiomq.ZMQError, TimeoutError)
+    assert aiomq.Again.__mro__[1:4] == (aiomq.ZMQError, aiomq.ZMQBaseError, TimeoutError)
     assert issubclass(aiomq.ContextTerminated, aiomq.ZMQError)
     assert aiomq.ContextTerminated().errno == aiomq.ETERM

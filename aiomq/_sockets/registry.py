@@ -36,7 +36,8 @@ def socket_class(socket_type: object) -> tuple[SocketType, type[Socket]]:
 
     Raises:
         TypeError: ``socket_type`` is not an int.
-        ZMQError: ``EINVAL`` for an unknown or not yet implemented type.
+        ZMQError: ``EINVAL`` for a type libzmq does not know, or one aiomq does not
+            implement (``STREAM`` and the draft types).
     """
     if isinstance(socket_type, bool) or not isinstance(socket_type, int):
         raise TypeError(
@@ -48,5 +49,5 @@ def socket_class(socket_type: object) -> tuple[SocketType, type[Socket]]:
         raise ZMQError(EINVAL, f"unknown socket type {socket_type}") from None
     cls = SOCKET_CLASSES.get(kind)
     if cls is None:
-        raise ZMQError(EINVAL, f"socket type {kind.name} is not implemented by aiomq yet")
+        raise ZMQError(EINVAL, f"socket type {kind.name} is not implemented by aiomq")
     return kind, cls

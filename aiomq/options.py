@@ -9,7 +9,7 @@ import importlib.util
 from dataclasses import dataclass
 
 from . import z85
-from .constants import SocketOption, SocketType
+from .constants import SecurityMechanism, SocketOption, SocketType
 from .errors import EINVAL, ZMQError
 
 __all__ = [
@@ -30,7 +30,7 @@ class OptionSpec:
     """How one option is stored and checked.
 
     Attributes:
-        attr: Attribute name on :class:`Options`.
+        attr: Attribute name on `Options`.
         kind: ``int`` or ``bytes``.
         default: libzmq's default.
         minimum: Smallest accepted int (ints only).
@@ -119,12 +119,28 @@ _CURVE_KEYS = frozenset(
 _PLAIN_OPTIONS = frozenset(
     {SocketOption.PLAIN_SERVER, SocketOption.PLAIN_USERNAME, SocketOption.PLAIN_PASSWORD}
 )
-MECHANISM_NULL = 0
-"""``MECHANISM`` value of the NULL mechanism (libzmq ``ZMQ_NULL``)."""
-MECHANISM_PLAIN = 1
-"""``MECHANISM`` value of PLAIN (``ZMQ_PLAIN``)."""
-MECHANISM_CURVE = 2
-"""``MECHANISM`` value of CURVE (``ZMQ_CURVE``)."""
+MECHANISM_NULL = SecurityMechanism.NULL
+MECHANISM_PLAIN = SecurityMechanism.PLAIN
+MECHANISM_CURVE = SecurityMechanism.CURVE
+
+# Options a socket acts on rather than stores (its `_set_action`), with the sockets they
+# apply to: libzmq treats them as write-only. An action option that reaches `Options`
+# was set on a socket it does not apply to.
+_ACTIONS: dict[SocketOption, str] = {
+    SocketOption.SUBSCRIBE: "SUB, and XPUB with XPUB_MANUAL",
+    SocketOption.UNSUBSCRIBE: "SUB, and XPUB with XPUB_MANUAL",
+}
+# Options libzmq only reports, that `Options` does not store (the socket answers them).
+_READ_ONLY = frozenset(
+    {
+        SocketOption.RCVMORE,
+        SocketOption.FD,
+        SocketOption.EVENTS,
+        SocketOption.LAST_ENDPOINT,
+        SocketOption.THREAD_SAFE,
+        SocketOption.TOPICS_COUNT,
+    }
+)
 
 
 class Options:
@@ -191,8 +207,11 @@ class Options:
 
         Raises:
             TypeError: The value has the wrong type.
-            ZMQError: ``EINVAL`` for an unknown, read-only or out-of-range option.
+            ZMQError: ``EINVAL`` for an option aiomq does not support, a read-only one,
+                one that does not apply to this socket type, or a value out of range.
         """
+        if option in _READ_ONLY:
+            raise ZMQError(EINVAL, f"option {option.name} is read-only")
         spec = self.spec(option)
         if not spec.writable:
             raise ZMQError(EINVAL, f"option {option.name} is read-only")
@@ -218,8 +237,8 @@ class Options:
         else:
             if not isinstance(value, bytes | bytearray | memoryview):
                 raise TypeError(
-                    f"option {option.name} takes bytes, not {type(value).__name__} "
-                    "(use setsockopt_string for str)"
+                    f"option {option.name} takes bytes, not {type(value).__name__}"
+                    + (" (encode it, or use setsockopt_string)" if isinstance(value, str) else "")
                 )
             value = bytes(value)
             if len(value) > spec.maximum:
@@ -259,8 +278,11 @@ class Options:
         """Return one option's value.
 
         Raises:
-            ZMQError: ``EINVAL`` for an option this socket does not support.
+            ZMQError: ``EINVAL`` for a write-only option (``SUBSCRIBE``), one aiomq does
+                not support, or one that does not apply to this socket type.
         """
+        if option in _ACTIONS:
+            raise ZMQError(EINVAL, f"option {option.name} is write-only")
         value: int | bytes = getattr(self, self.spec(option).attr)
         return value
 
@@ -268,18 +290,23 @@ class Options:
         """Return the spec of ``option`` for this socket's type.
 
         Raises:
-            ZMQError: ``EINVAL`` when the option is unknown to aiomq or does not apply
-                to this socket type.
+            ZMQError: ``EINVAL`` when aiomq does not support the option, or it does not
+                apply to this socket type.
         """
-        spec = spec_for(option)
-        if spec.types is not None and self.type not in spec.types:
-            names = ", ".join(sorted(t.name for t in spec.types))
-            raise ZMQError(
-                EINVAL,
-                f"option {option.name} does not apply to {SocketType(self.type).name} "
-                f"sockets (only {names})",
-            )
-        return spec
+        spec = OPTION_SPECS.get(option)
+        if spec is not None and (spec.types is None or self.type in spec.types):
+            return spec
+        if spec is not None:
+            applies = ", ".join(sorted(t.name for t in spec.types or ()))
+        elif option in _ACTIONS:
+            applies = _ACTIONS[option]
+        else:
+            raise ZMQError(EINVAL, f"option {option.name} is not supported by aiomq")
+        raise ZMQError(
+            EINVAL,
+            f"option {option.name} does not apply to {SocketType(self.type).name} "
+            f"sockets (only {applies})",
+        )
 
     @property
     def heartbeat_timeout_ms(self) -> int:
@@ -322,15 +349,3 @@ def _curve_key(option: SocketOption, value: object) -> bytes:
         f"option {option.name} takes a 32-byte key or its 40-character Z85 form, "
         f"not {len(raw)} {'characters' if isinstance(value, str) else 'bytes'}",
     )
-
-
-def spec_for(option: SocketOption) -> OptionSpec:
-    """Return the spec of ``option``.
-
-    Raises:
-        ZMQError: ``EINVAL`` when the option is not supported yet.
-    """
-    try:
-        return OPTION_SPECS[option]
-    except KeyError:
-        raise ZMQError(EINVAL, f"option {option.name} is not supported by aiomq yet") from None

@@ -11,6 +11,7 @@ import pytest
 import aiomq
 from aiomq import Event, MonitorEvent
 from aiomq._monitor import MonitorStream, encode_event
+from aiomq.utils.monitor import MonitorMessage, parse_monitor_message, recv_monitor_message
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -317,3 +318,76 @@ async def test_second_monitor_socket_replaces_the_first(ctx: aiomq.Context, tmp_
     push.close(0)
     first.close()
     second.close()
+
+
+# -- aiomq.utils.monitor: pyzmq's helpers ---------------------------------------------
+
+
+async def test_recv_monitor_message_decodes_get_monitor_socket(ctx: aiomq.Context) -> None:
+    zmq_monitor = pytest.importorskip("zmq.utils.monitor")
+    pull = ctx.socket(aiomq.PULL)
+    watcher = pull.get_monitor_socket()
+    with pytest.raises(aiomq.Again):
+        await recv_monitor_message(watcher, aiomq.DONTWAIT)
+    pull.bind("tcp://127.0.0.1:*")
+    endpoint = pull.last_endpoint.encode()
+    push = ctx.socket(aiomq.PUSH)
+    push.connect(pull.last_endpoint)
+    received: list[MonitorMessage] = []
+    async with asyncio.timeout(5):
+        while not received or received[-1]["event"] != E.HANDSHAKE_SUCCEEDED:
+            received.append(await recv_monitor_message(watcher))
+    assert received == [
+        {"event": E.LISTENING, "value": 0, "endpoint": endpoint},
+        {"event": E.ACCEPTED, "value": 0, "endpoint": endpoint},
+        {"event": E.HANDSHAKE_SUCCEEDED, "value": 0, "endpoint": endpoint},
+    ]
+    for message in received:
+        assert type(message["event"]) is Event
+        assert type(message["value"]) is int
+        assert type(message["endpoint"]) is bytes
+    pull.disable_monitor()
+    async with asyncio.timeout(5):
+        frames = await watcher.recv_multipart()
+    stopped = parse_monitor_message(frames)
+    assert stopped == {"event": E.MONITOR_STOPPED, "value": 0, "endpoint": b""}
+    assert stopped == zmq_monitor.parse_monitor_message(frames)
+    watcher.close()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        MonitorEvent(E.CONNECT_RETRIED, "tcp://127.0.0.1:5555", 250),
+        MonitorEvent(E.CONNECT_DELAYED, "tcp://[::1]:1", errno.EINPROGRESS),
+        MonitorEvent(E.BIND_FAILED, "ipc:///tmp/x", errno.EADDRINUSE),
+        MonitorEvent(E.HANDSHAKE_FAILED_AUTH, "tcp://h:1", 400),
+        MonitorEvent(E.DISCONNECTED, "tcp://h:1", 0x7FFFFFFF),
+        MonitorEvent(E.MONITOR_STOPPED, "", 0),
+    ],
+    ids=lambda event: event.event.name,
+)
+def test_parse_monitor_message_gives_pyzmqs_dict(event: MonitorEvent) -> None:
+    zmq_monitor = pytest.importorskip("zmq.utils.monitor")
+    frames = encode_event(event)
+    parsed = parse_monitor_message(frames)
+    assert parsed == zmq_monitor.parse_monitor_message(frames)
+    assert parsed == {
+        "event": event.event,
+        "value": event.value,
+        "endpoint": event.endpoint.encode(),
+    }
+
+
+def test_parse_monitor_message_reads_libzmqs_unsigned_value() -> None:
+    frames = encode_event(MonitorEvent(E.CLOSED, "tcp://h:1", 0xFFFFFFFF))
+    assert parse_monitor_message(frames)["value"] == 0xFFFFFFFF
+
+
+@pytest.mark.parametrize(
+    "frames", [[b"\x01\x00\0\0\0\0"], [b"\x01\x00\0\0\0", b"ep"], [b"\x01\x00\0\0\0\0", b"", b""]]
+)
+def test_parse_monitor_message_refuses_other_messages(frames: list[bytes]) -> None:
+    with pytest.raises(RuntimeError) as info:
+        parse_monitor_message(frames)
+    assert str(info.value) == f"Invalid event message format: {frames}"

@@ -33,6 +33,11 @@ class Endpoint:
         group: For pgm: the IPv4 multicast group.
         path: IPC filesystem path (``"\\0name"`` for an abstract ``@name``) or inproc name;
             ``"*"`` for an IPC path the library picks.
+        source: For a tcp connect, libzmq's ``source;destination`` form
+            (``tcp://192.168.1.7:0;10.0.0.5:5555``): the ``(host, port)`` to bind the
+            outgoing socket to before connecting. The host is an IP literal (IPv6 without
+            brackets), or ``""`` for any address (``*``); port 0 (``0`` or ``*``) lets the
+            system choose. None without a source.
     """
 
     transport: str
@@ -41,6 +46,7 @@ class Endpoint:
     port: int = 0
     path: str = ""
     group: str = ""
+    source: tuple[str, int] | None = None
 
     def __str__(self) -> str:
         return f"{self.transport}://{self.address}"
@@ -51,7 +57,8 @@ def parse_endpoint(url: object, *, bind: bool) -> Endpoint:
 
     Args:
         url: The endpoint, e.g. ``"tcp://127.0.0.1:5555"``.
-        bind: True for :meth:`Socket.bind` (wildcards allowed), False for connect.
+        bind: True for `Socket.bind` (wildcards allowed), False for `Socket.connect`
+            (a tcp source address allowed).
 
     Returns:
         The parsed endpoint.
@@ -74,8 +81,20 @@ def parse_endpoint(url: object, *, bind: bool) -> Endpoint:
     if not address:
         raise ZMQError(EINVAL, f"invalid endpoint {url!r}: empty address")
     if transport == "tcp":
-        host, port = _parse_tcp(url, address, bind=bind)
-        return Endpoint(transport, address, host=host, port=port)
+        source_text, sep, destination = address.rpartition(";")
+        source = None
+        if sep:
+            if bind:
+                raise ZMQError(
+                    EINVAL,
+                    f"invalid endpoint {url!r}: a source address (tcp://source;destination) "
+                    "is for connect only",
+                )
+            if ";" in source_text:
+                raise ZMQError(EINVAL, f"invalid endpoint {url!r}: more than one ';'")
+            source = _parse_tcp_source(url, source_text)
+        host, port = _parse_tcp(url, destination, bind=bind)
+        return Endpoint(transport, address, host=host, port=port, source=source)
     if transport in MULTICAST_TRANSPORTS:
         interface, group, port = _parse_pgm(url, address)
         return Endpoint(transport, address, host=interface, port=port, group=group)
@@ -118,6 +137,45 @@ def _parse_pgm(url: str, address: str) -> tuple[str, str, int]:
             EINVAL, f"invalid endpoint {url!r}: {group} is not an IPv4 multicast group"
         )
     return interface, str(group), int(port_text)
+
+
+def _parse_tcp_source(url: str, text: str) -> tuple[str, int]:
+    """The ``host:port`` before ``;`` in a tcp connect endpoint -> (host, port).
+
+    As libzmq: the host is an IP literal or ``*`` (any), never resolved by DNS; the port
+    is a number, or ``0``/``*`` for any. Unlike libzmq, an interface name (``eth0``) is
+    refused: give its address.
+    """
+    host, sep, port_text = text.rpartition(":")
+    if not sep or not host or text.endswith("]"):
+        raise ZMQError(
+            EINVAL, f"invalid endpoint {url!r}: expected tcp://source-host:port;host:port"
+        )
+    if host == "*":
+        host = ""
+    else:
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+            literal = host.split("%", 1)[0]
+        elif ":" in host:
+            raise ZMQError(
+                EINVAL, f"invalid endpoint {url!r}: IPv6 source addresses need [brackets]"
+            )
+        else:
+            literal = host
+        try:
+            ipaddress.ip_address(literal)
+        except ValueError:
+            raise ZMQError(
+                EINVAL,
+                f"invalid endpoint {url!r}: the source host must be an IP address or '*', "
+                f"not {host!r}",
+            ) from None
+    if port_text in ("*", "0"):
+        return host, 0
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: bad source port {port_text!r}")
+    return host, int(port_text)
 
 
 def _parse_tcp(url: str, address: str, *, bind: bool) -> tuple[str, int]:

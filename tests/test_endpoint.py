@@ -43,6 +43,35 @@ from aiomq.endpoint import Endpoint, parse_endpoint
             True,
             Endpoint("epgm", ";239.1.2.3:9", "", 9, group="239.1.2.3"),
         ),
+        # libzmq's source;destination form of a tcp connect.
+        (
+            "tcp://127.0.0.1:0;127.0.0.1:5555",
+            False,
+            Endpoint(
+                "tcp", "127.0.0.1:0;127.0.0.1:5555", "127.0.0.1", 5555, source=("127.0.0.1", 0)
+            ),
+        ),
+        (
+            "tcp://192.168.1.7:6000;example.com:80",
+            False,
+            Endpoint(
+                "tcp",
+                "192.168.1.7:6000;example.com:80",
+                "example.com",
+                80,
+                source=("192.168.1.7", 6000),
+            ),
+        ),
+        (
+            "tcp://*:*;[::1]:7",
+            False,
+            Endpoint("tcp", "*:*;[::1]:7", "::1", 7, source=("", 0)),
+        ),
+        (
+            "tcp://[fe80::1%eth0]:4000;[::1]:7",
+            False,
+            Endpoint("tcp", "[fe80::1%eth0]:4000;[::1]:7", "::1", 7, source=("fe80::1%eth0", 4000)),
+        ),
     ],
 )
 def test_parses(url: str, bind: bool, expected: Endpoint) -> None:
@@ -71,6 +100,19 @@ def test_parses(url: str, bind: bool, expected: Endpoint) -> None:
         ("pgm://eth0;239.1.1.1;239.1.1.2:5555", False, EINVAL, "one multicast group"),
         ("pgm://a;b;c;d:5555", False, EINVAL, "too many ';'"),
         ("epgm://eth0;nonsense:5555", False, EINVAL, "bad group 'nonsense'"),
+        ("tcp://127.0.0.1:0;127.0.0.1:5555", True, EINVAL, "is for connect only"),
+        ("tcp://127.0.0.1;127.0.0.1:5555", False, EINVAL, "tcp://source-host:port;host:port"),
+        ("tcp://[::1];127.0.0.1:5555", False, EINVAL, "tcp://source-host:port;host:port"),
+        ("tcp://;127.0.0.1:5555", False, EINVAL, "tcp://source-host:port;host:port"),
+        ("tcp://eth0:0;127.0.0.1:5555", False, EINVAL, "must be an IP address or '*', not 'eth0'"),
+        ("tcp://localhost:0;127.0.0.1:5555", False, EINVAL, "must be an IP address or '*'"),
+        ("tcp://[zz]:0;127.0.0.1:5555", False, EINVAL, "must be an IP address or '*', not 'zz'"),
+        ("tcp://::1:0;127.0.0.1:5555", False, EINVAL, "IPv6 source addresses need [brackets]"),
+        ("tcp://127.0.0.1:70000;127.0.0.1:5555", False, EINVAL, "bad source port '70000'"),
+        ("tcp://127.0.0.1:x;127.0.0.1:5555", False, EINVAL, "bad source port 'x'"),
+        ("tcp://127.0.0.1:0;127.0.0.1:*", False, EINVAL, "connect needs an explicit port"),
+        ("tcp://127.0.0.1:0;", False, EINVAL, "expected tcp://host:port"),
+        ("tcp://1.2.3.4:1;1.2.3.4:2;127.0.0.1:5555", False, EINVAL, "more than one ';'"),
     ],
 )
 def test_rejects_with_a_clear_error(url: str, bind: bool, errno: int, fragment: str) -> None:
@@ -84,3 +126,11 @@ def test_rejects_with_a_clear_error(url: str, bind: bool, errno: int, fragment: 
 def test_rejects_non_str() -> None:
     with pytest.raises(TypeError, match=r"addr \(the endpoint\) must be str, not bytes"):
         parse_endpoint(b"tcp://127.0.0.1:1", bind=True)
+
+
+def test_a_source_is_not_mistaken_for_ipv6() -> None:
+    """The ':' of the source part used to draw an IPv6 hint; it names the source now."""
+    endpoint = parse_endpoint("tcp://127.0.0.1:0;127.0.0.1:5555", bind=False)
+    assert (endpoint.host, endpoint.port, endpoint.source) == ("127.0.0.1", 5555, ("127.0.0.1", 0))
+    assert str(endpoint) == "tcp://127.0.0.1:0;127.0.0.1:5555"
+    assert parse_endpoint("tcp://127.0.0.1:5555", bind=False).source is None

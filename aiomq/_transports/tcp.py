@@ -1,4 +1,8 @@
-"""The ``tcp://`` transport: IPv4, IPv6 (``[::1]``), host names and ``*``."""
+"""The ``tcp://`` transport: IPv4, IPv6 (``[::1]``), host names and ``*``.
+
+A connect endpoint may name the local address to connect from, as libzmq's
+``tcp://source-host:port;host:port``: the outgoing socket is bound to it first.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import errno
 import socket
 from collections.abc import Callable
+from typing import Any
 
 from ..endpoint import Endpoint
 from ..errors import ZMQError
@@ -58,15 +63,29 @@ async def connect(
 
     Each resolved address is tried in turn, each within ``connect_timeout``; the socket is
     connected first and then handed to the loop, so no protocol exists for an attempt
-    that fails or times out.
+    that fails or times out. With a source address (``endpoint.source``) the socket is
+    bound to it first, with ``SO_REUSEADDR`` as libzmq does, and only destinations of
+    the source's address family are tried.
+
+    Raises:
+        OSError: No address could be connected to: the last attempt's error
+            (``EAFNOSUPPORT`` when no destination has the source's address family).
     """
     infos = await loop.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM)
     error: OSError = OSError(errno.EHOSTUNREACH, f"{endpoint.host} has no address")
     for family, kind, proto, _, address in infos:
+        try:
+            source = _source_address(endpoint, family)
+        except OSError as exc:
+            error = exc
+            continue
         sock = socket.socket(family, kind, proto)
         try:
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if source is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind(source)
             await connect_socket(loop, sock, address, connect_timeout)
         except OSError as exc:
             sock.close()
@@ -82,3 +101,30 @@ async def connect(
             raise
         return
     raise error
+
+
+def _source_address(endpoint: Endpoint, family: int) -> tuple[Any, ...] | None:
+    """The socket address to bind a connection of ``family`` to, or None (no source).
+
+    Raises:
+        OSError: ``EAFNOSUPPORT``: the source is an address of another family.
+    """
+    if endpoint.source is None:
+        return None
+    host, port = endpoint.source
+    try:
+        infos = socket.getaddrinfo(
+            host or None,
+            port,
+            family,
+            socket.SOCK_STREAM,
+            0,
+            socket.AI_PASSIVE | socket.AI_NUMERICHOST,
+        )
+    except socket.gaierror:
+        version = "IPv6" if family == socket.AF_INET6 else "IPv4"
+        raise OSError(
+            errno.EAFNOSUPPORT, f"source address {host} is not an {version} address"
+        ) from None
+    address: tuple[Any, ...] = infos[0][4]
+    return address

@@ -23,9 +23,10 @@ from . import constants as _constants
 from . import errors as _errors
 from . import z85
 from ._curve import curve_keypair, curve_public
+from ._frame import Frame, MessageTracker
 from ._message import Message
 from ._monitor import MonitorEvent
-from ._sockets import Socket
+from ._sockets import Socket, SocketContext
 from .constants import *  # noqa: F403  # every constant, as pyzmq's zmq.constants
 from .context import Context
 from .devices import proxy, proxy_steerable
@@ -38,10 +39,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Context",
+    "Frame",
     "Message",
+    "MessageTracker",
     "MonitorEvent",
     "Poller",
     "Socket",
+    "SocketContext",
     "__version__",
     "curve_keypair",
     "curve_public",

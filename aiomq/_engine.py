@@ -27,6 +27,7 @@ Layer 4.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Protocol, cast
@@ -571,8 +572,7 @@ class Engine(asyncio.BufferedProtocol):
             if self.pipe is not None:
                 self._schedule_flush()
         else:
-            self._closing = True
-            self._transport.abort()
+            self.abort()
 
     def has_unsent(self) -> bool:
         """True while messages wait in the pipe, or bytes in the transport's buffer."""
@@ -583,10 +583,23 @@ class Engine(asyncio.BufferedProtocol):
         return transport is not None and not self._closing and transport.get_write_buffer_size() > 0
 
     def abort(self) -> None:
-        """Drop the connection now, discarding anything unwritten."""
-        if self._transport is not None:
-            self._closing = True
-            self._transport.abort()
+        """Drop the connection now, discarding anything unwritten.
+
+        Works after the engine's event loop has closed too (a socket closed after its
+        ``asyncio.run()`` returned): the connection's OS socket is closed directly.
+        """
+        transport = self._transport
+        if transport is None:
+            return
+        self._closing = True
+        if not self._loop.is_closed():
+            transport.abort()
+            return
+        sock = transport.get_extra_info("socket")
+        # asyncio wraps the socket (TransportSocket); closing the real one is safe, the
+        # transport's own later close of it does nothing.
+        with contextlib.suppress(OSError, AttributeError):
+            getattr(sock, "_sock", sock).close()
 
 
 _ERROR_GRACE = 1.0

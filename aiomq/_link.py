@@ -47,8 +47,9 @@ class SocketLink:
         socket_type: Our ``Socket-Type`` name, e.g. ``"PUSH"``.
         peer_types: ``Socket-Type`` names a peer may have.
         monitor: Receives monitor events.
-        loop: The socket's event loop.
         zap: The Context's ZAP registry.
+        loop: The socket's event loop, set when the socket starts in one (a socket may
+            bind and connect before a loop runs; nothing touches ``loop`` until then).
     """
 
     sink: PipeSink
@@ -56,8 +57,8 @@ class SocketLink:
     socket_type: str
     peer_types: frozenset[str]
     monitor: MonitorCallback
-    loop: asyncio.AbstractEventLoop
     zap: ZapRegistry = field(default_factory=ZapRegistry)
+    loop: asyncio.AbstractEventLoop = field(init=False)
 
     def new_pipe(self, endpoint: str, *, connecting: bool = False) -> Pipe:
         """A fresh pipe with the socket's current high-water marks.

@@ -36,8 +36,15 @@ class Listener:
         self._engines: set[Engine] = set()
         self._server: asyncio.AbstractServer | None = None
         self._closing = False
-        self.closed: asyncio.Future[None] = link.loop.create_future()
-        self._task: asyncio.Task[None] | None = link.loop.create_task(self._serve())
+        self.closed: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start accepting on the socket's event loop (``link.loop`` is set by now)."""
+        if self._closing:
+            return
+        self.closed = self._link.loop.create_future()
+        self._task = self._link.loop.create_task(self._serve())
 
     async def _serve(self) -> None:
         self._server = await self._link.loop.create_server(
@@ -78,17 +85,21 @@ class Listener:
 
     # -- closing ----------------------------------------------------------------------
 
-    def close(self, linger: int) -> asyncio.Future[None]:
+    def close(self, linger: int) -> asyncio.Future[None] | None:
         """Stop listening and close every accepted connection.
 
         With ``linger`` (ms, -1 = forever) connections first write what their pipes hold.
 
         Returns:
-            A future done when every connection has ended.
+            A future done when every connection has ended; None if it never started.
         """
         if self._closing:
             return self.closed
         self._closing = True
+        if self.closed is None:  # never started: nothing was accepted
+            self._listening.sock.close()
+            self._listening.cleanup()
+            return None
         if self._task is not None:
             self._task.cancel()
         if self._server is not None:
@@ -105,7 +116,7 @@ class Listener:
         return self.closed
 
     def _finish(self) -> None:
-        if self.closed.done():
+        if self.closed is None or self.closed.done():
             return
         for engine in list(self._engines):
             engine.abort()

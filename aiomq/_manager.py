@@ -10,11 +10,12 @@ Layer 5.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from ._inproc import InprocLink
 from ._link import SocketLink
 from ._listener import Listener
-from ._multicast import MulticastLink, open_link
+from ._multicast import MulticastLink, check_multicast_type, open_link
 from ._session import Session
 from ._transports import STREAM_TRANSPORTS
 from ._transports.inproc import InprocRegistry
@@ -41,8 +42,32 @@ class ConnectionManager:
         self._sessions: dict[str, list[Session]] = {}
         self._inproc_bound: dict[str, InprocLink] = {}
         self._inproc_connected: dict[str, list[InprocLink]] = {}
-        self._multicast: dict[str, MulticastLink] = {}
+        # A multicast endpoint opened before the socket had a loop is None until then.
+        self._multicast: dict[str, MulticastLink | None] = {}
+        self._unstarted: list[Callable[[], None]] = []
+        self.started = False
         self.last_endpoint = ""
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run on ``loop`` from now on: start what ``bind``/``connect`` set up before it.
+
+        A socket may bind and connect before any event loop runs (as in pyzmq); the
+        addresses are bound at once, and the accepting and connecting begin here.
+        """
+        if self.started:
+            return
+        self.link.loop = loop
+        self.started = True
+        unstarted, self._unstarted = self._unstarted, []
+        for begin in unstarted:
+            begin()
+
+    def _begin(self, begin: Callable[[], None]) -> None:
+        """Run ``begin`` now if the socket has a loop, else once it has one."""
+        if self.started:
+            begin()
+        else:
+            self._unstarted.append(begin)
 
     def bind(self, url: str) -> str:
         """Bind ``url`` and start accepting; returns the resolved endpoint.
@@ -70,6 +95,7 @@ class ConnectionManager:
             listener = Listener(self.link, listening)
             resolved = listener.endpoint
             self._listeners[resolved] = listener
+            self._begin(listener.start)
         self.last_endpoint = resolved
         return resolved
 
@@ -89,14 +115,21 @@ class ConnectionManager:
         else:
             session = Session(self.link, endpoint, STREAM_TRANSPORTS[endpoint.transport])
             self._sessions.setdefault(url, []).append(session)
-            session.start()
+            self._begin(session.start)
         self.last_endpoint = url
 
     def _open_multicast(self, endpoint: Endpoint, url: str) -> None:
         """``bind`` and ``connect`` of pgm endpoints are the same (as in libzmq)."""
         if url in self._multicast:
             raise ZMQError(EADDRINUSE, f"{url} is already open on this socket")
-        self._multicast[url] = open_link(self.link, endpoint, url)
+        check_multicast_type(self.link.socket_type, endpoint)
+        self._multicast[url] = None
+
+        def begin() -> None:
+            if url in self._multicast:  # not closed before the loop came
+                self._multicast[url] = open_link(self.link, endpoint, url)
+
+        self._begin(begin)
 
     def unbind(self, url: str) -> None:
         """Stop listening on ``url`` (as given to or returned by ``bind``).
@@ -136,25 +169,33 @@ class ConnectionManager:
             link.close()
 
     def _close_multicast(self, url: str) -> bool:
-        multicast = self._multicast.pop(url, None)
-        if multicast is None:
+        if url not in self._multicast:
             return False
-        multicast.close(0)
+        multicast = self._multicast.pop(url)
+        if multicast is not None:
+            multicast.close(0)
         return True
 
-    def close(self, linger: int) -> asyncio.Future[None]:
+    def close(self, linger: int) -> asyncio.Future[None] | None:
         """Close everything; pending messages flush for up to ``linger`` ms (-1 = forever).
 
         Returns:
-            A future done when every connection has ended.
+            A future done when every connection has ended; None if the socket never
+            started (it has no connections to wait for).
         """
-        waits: list[asyncio.Future[None]] = [
+        dead = self.started and self.link.loop.is_closed()
+        if dead:
+            linger = 0  # the loop that could flush is gone: drop, and release the sockets
+        closing: list[asyncio.Future[None] | None] = [
             listener.close(linger) for listener in self._listeners.values()
         ]
         for sessions in self._sessions.values():
-            waits.extend(session.close(linger) for session in sessions)
-        waits.extend(multicast.close(linger) for multicast in self._multicast.values())
+            closing.extend(session.close(linger) for session in sessions)
+        closing.extend(
+            multicast.close(linger) for multicast in self._multicast.values() if multicast
+        )
         self._multicast.clear()
+        self._unstarted.clear()
         for url, binder in self._inproc_bound.items():
             self._inproc.unbind(parse_endpoint(url, bind=True).path, binder)
             binder.close()
@@ -165,6 +206,9 @@ class ConnectionManager:
         self._sessions.clear()
         self._inproc_bound.clear()
         self._inproc_connected.clear()
+        if not self.started or dead:
+            return None
+        waits = [wait for wait in closing if wait is not None]
         future: asyncio.Future[None] = self.link.loop.create_future()
         if not waits:
             future.set_result(None)

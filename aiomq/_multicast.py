@@ -419,24 +419,33 @@ def _data_source_port(port: int) -> int:
             return sport
 
 
+def check_multicast_type(kind: str, endpoint: Endpoint) -> None:
+    """Refuse a socket type that cannot use multicast.
+
+    Raises:
+        ZMQError: ``ENOCOMPATPROTO`` for a socket type other than PUB, XPUB, SUB and
+            XSUB.
+    """
+    if kind not in ("PUB", "XPUB", "SUB", "XSUB"):
+        raise ZMQError(
+            ENOCOMPATPROTO,
+            f"{endpoint.transport}:// is for PUB, XPUB, SUB and XSUB sockets, not {kind}",
+        )
+
+
 def open_link(link: SocketLink, endpoint: Endpoint, url: str) -> MulticastLink:
     """Open and start the multicast link of ``url`` for the socket behind ``link``.
 
     Raises:
-        ZMQError: ``ENOCOMPATPROTO`` for a socket type other than PUB, XPUB, SUB and
-            XSUB; otherwise as :func:`aiomq._transports.pgm.open_source`.
+        ZMQError: As ``check_multicast_type``; otherwise as
+            ``aiomq._transports.pgm.open_source``.
     """
-    kind = link.socket_type
-    if kind in ("PUB", "XPUB"):
-        sender = MulticastSender(link, endpoint, url)
-        sender.start()
-        return sender
-    if kind in ("SUB", "XSUB"):
-        receiver = MulticastReceiver(link, endpoint, url)
-        receiver.start()
-        return receiver
-    raise ZMQError(
-        ENOCOMPATPROTO,
-        f"{endpoint.transport}:// is for PUB, XPUB, SUB and XSUB sockets, not {kind}",
-    )
+    check_multicast_type(link.socket_type, endpoint)
+    opened: MulticastLink
+    if link.socket_type in ("PUB", "XPUB"):
+        opened = MulticastSender(link, endpoint, url)
+    else:
+        opened = MulticastReceiver(link, endpoint, url)
+    opened.start()
+    return opened
 

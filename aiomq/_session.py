@@ -53,10 +53,14 @@ class Session:
         self._interval = link.options.reconnect_ivl
         self._refused_delay = 0  # the last delay after an ERROR refusal; 0: no refusal streak
         self._closing = False
-        self.closed: asyncio.Future[None] = link.loop.create_future()
+        self.closed: asyncio.Future[None] | None = None
 
     def start(self) -> None:
-        """Create the pipe (unless IMMEDIATE) and begin connecting."""
+        """Create the pipe (unless IMMEDIATE) and begin connecting, on the socket's
+        event loop (``link.loop`` is set by now)."""
+        if self._closing:
+            return
+        self.closed = self._link.loop.create_future()
         if not self._link.options.immediate:
             pipe = self._link.new_pipe(self._name, connecting=True)
             if self._link.sink.attach_pipe(pipe):
@@ -155,15 +159,17 @@ class Session:
 
     # -- closing ----------------------------------------------------------------------
 
-    def close(self, linger: int) -> asyncio.Future[None]:
+    def close(self, linger: int) -> asyncio.Future[None] | None:
         """Stop the session; with ``linger`` (ms, -1 = forever) flush the pipe first.
 
         Returns:
-            A future done when the session has ended.
+            A future done when the session has ended; None if it never started.
         """
         if self._closing:
             return self.closed
         self._closing = True
+        if self.closed is None:  # never started: no pipe, no connection
+            return None
         pipe = self._pipe
         engine = self._engine
         unsent = pipe is not None and (
@@ -179,7 +185,7 @@ class Session:
         return self.closed
 
     def _finish(self) -> None:
-        if self.closed.done():
+        if self.closed is None or self.closed.done():
             return
         self._closing = True
         if self._timer is not None:

@@ -74,7 +74,7 @@ class SocketStream(ObjectStream[list[bytes]]):
         if self._closed:
             raise anyio.ClosedResourceError
         try:
-            return await self._socket.recv_multipart()
+            return await self._socket._closing_as_error(self._socket.recv_multipart())
         except ZMQError as exc:
             translated = self._translate(exc, receiving=True)
             if translated is exc:
@@ -98,7 +98,7 @@ class SocketStream(ObjectStream[list[bytes]]):
         if self._closed or self._eof_sent:
             raise anyio.ClosedResourceError
         try:
-            await self._socket.send_multipart(item)
+            await self._socket._closing_as_error(self._socket.send_multipart(item))
         except ZMQError as exc:
             translated = self._translate(exc, receiving=False)
             if translated is exc:

@@ -132,8 +132,8 @@ class _Proxy:
                 continue
             # Wait for each condition; both are checked again below with no suspension
             # between the check, the take and the queueing.
-            await source.poll(None, _POLLIN)
-            await destination.poll(None, _POLLOUT)
+            await source._closing_as_error(source.poll(None, _POLLIN))
+            await destination._closing_as_error(destination.poll(None, _POLLOUT))
             if not running.is_set() or not await source.poll(0, _POLLIN):
                 continue  # paused meanwhile (a poll with timeout 0 does not suspend)
             message = source.recv_multipart_nowait()
@@ -161,7 +161,7 @@ class _Proxy:
         """Obey commands on ``control`` until ``TERMINATE``."""
         replies = control.type is SocketType.REP
         while True:
-            command = await control.recv_multipart()
+            command = await control._closing_as_error(control.recv_multipart())
             verb = command[0] if len(command) == 1 else b""
             if verb == b"STATISTICS":
                 await control.send_multipart(self.statistics().to_frames())

@@ -36,7 +36,7 @@ def bind(sock: aiomq.Socket, transport: str) -> str:
         "ipc": "ipc://*",
     }[transport]
     sock.bind(url)
-    return sock.last_endpoint
+    return sock.last_endpoint.decode()
 
 
 async def recv_any(socks: Sequence[aiomq.Socket]) -> tuple[int, list[bytes]]:

@@ -15,7 +15,7 @@ async def test_iteration_yields_whole_messages_and_ends_on_close(ctx: aiomq.Cont
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(aiomq.PUSH)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     for i in range(5):
         await push.send_multipart([b"n", str(i).encode()])
 

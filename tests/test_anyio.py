@@ -51,7 +51,7 @@ def tcp_pair(ctx: aiomq.Context, hwm: int = 1000) -> tuple[aiomq.Socket, aiomq.S
     pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(aiomq.PUSH)
     push.sndhwm = hwm
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     return push, pull
 
 
@@ -165,7 +165,7 @@ def test_object_stream_round_trip(run: Callable[[Callable[[], Awaitable[Any]]], 
             server = ctx.socket(aiomq.PAIR)
             server.bind("tcp://127.0.0.1:*")
             client = ctx.socket(aiomq.PAIR)
-            client.connect(server.last_endpoint)
+            client.connect(server.last_endpoint.decode())
             server_stream = as_object_stream(server)
             client_stream: anyio.abc.ObjectStream[list[bytes]] = as_object_stream(client)
             replies: list[list[bytes]] = []

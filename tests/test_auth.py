@@ -74,7 +74,7 @@ async def test_plain_accepted_with_user_id(ctx: aiomq.Context) -> None:
     async with Authenticator(ctx) as auth:
         auth.configure_plain(passwords={"admin": "secret"})
         server, client = _plain_pair(ctx)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await client.send(b"hello")
         async with asyncio.timeout(5):
             msg = await server.recv_message()
@@ -90,7 +90,7 @@ async def test_plain_wrong_password_refused(ctx: aiomq.Context) -> None:
         server, client = _plain_pair(ctx, b"wrong")
         server_events = EventRecorder(server)
         client_events = EventRecorder(client)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await server_events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         await client_events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         assert client_events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
@@ -99,7 +99,7 @@ async def test_plain_wrong_password_refused(ctx: aiomq.Context) -> None:
 async def test_plain_without_handler_refused(ctx: aiomq.Context) -> None:
     server, client = _plain_pair(ctx)
     server_events = EventRecorder(server)
-    client.connect(server.last_endpoint)
+    client.connect(server.last_endpoint.decode())
     await server_events.wait_for(aiomq.Event.HANDSHAKE_FAILED_NO_DETAIL)
     assert server_events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
 
@@ -110,7 +110,7 @@ async def test_unknown_domain_refused(ctx: aiomq.Context) -> None:
         server, client = _plain_pair(ctx)
         server.zap_domain = b"mine"
         events = EventRecorder(server)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
 
 
@@ -123,7 +123,7 @@ async def test_deny_address(ctx: aiomq.Context) -> None:
         auth.configure_plain(passwords={"admin": "secret"})
         server, client = _plain_pair(ctx)
         events = EventRecorder(server)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
 
 
@@ -135,7 +135,7 @@ async def test_allow_list(ctx: aiomq.Context) -> None:
         server.bind("tcp://127.0.0.1:*")
         events = EventRecorder(server)
         client = ctx.socket(aiomq.PUSH)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         auth.allow("127.0.0.1")
         await client.send(b"now")
@@ -153,7 +153,7 @@ async def test_null_without_domain_skips_zap(ctx: aiomq.Context) -> None:
         server = ctx.socket(aiomq.PULL)
         server.bind("tcp://127.0.0.1:*")
         client = ctx.socket(aiomq.PUSH)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await client.send(b"x")
         assert await recv_within(server) == [b"x"]
     assert asked == []
@@ -175,7 +175,7 @@ async def test_handler_hook_decides(ctx: aiomq.Context) -> None:
     async with Authenticator(ctx, handler=handler):
         server, client = _plain_pair(ctx, b"pw")
         server.zap_domain = b"dom"
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await client.send(b"m")
         async with asyncio.timeout(5):
             msg = await server.recv_message()
@@ -192,7 +192,7 @@ async def test_failing_handler_refuses(ctx: aiomq.Context) -> None:
     async with Authenticator(ctx, handler=handler):
         server, client = _plain_pair(ctx)
         events = EventRecorder(server)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
 
 
@@ -207,7 +207,7 @@ async def test_null_with_domain_asks_zap(ctx: aiomq.Context) -> None:
         server.zap_domain = b"global"
         server.bind("tcp://127.0.0.1:*")
         client = ctx.socket(aiomq.PUSH)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await client.send(b"x")
         async with asyncio.timeout(5):
             msg = await server.recv_message()
@@ -266,6 +266,6 @@ async def test_enforce_domain_asks_zap_for_null(ctx: aiomq.Context) -> None:
         server.bind("tcp://127.0.0.1:*")
         events = EventRecorder(server)
         client = ctx.socket(aiomq.PUSH)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         assert events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0

@@ -50,8 +50,8 @@ def pipeline(
     else:
         frontend.bind("tcp://127.0.0.1:*")
         backend.bind("tcp://127.0.0.1:*")
-    producer.connect(frontend.last_endpoint)
-    consumer.connect(backend.last_endpoint)
+    producer.connect(frontend.last_endpoint.decode())
+    consumer.connect(backend.last_endpoint.decode())
     return producer, frontend, backend, consumer
 
 

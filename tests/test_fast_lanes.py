@@ -185,7 +185,7 @@ async def test_departed_pair_peer_is_drained_before_it_goes() -> None:
     server.bind("tcp://127.0.0.1:*")
     client = ctx.socket(aiomq.PAIR)
     try:
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         for i in range(50):
             await client.send(b"%d" % i)
         assert await recv_within(server) == [b"0"]

@@ -173,7 +173,7 @@ async def test_peer_restarted_three_times_is_reconnected_each_time(
 ) -> None:
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*" if transport == "tcp" else "ipc://*")
-    endpoint = pull.last_endpoint
+    endpoint = pull.last_endpoint.decode()
     push = ctx.socket(aiomq.PUSH)
     push.reconnect_ivl = 10
     events = EventRecorder(push)
@@ -187,7 +187,7 @@ async def test_peer_restarted_three_times_is_reconnected_each_time(
                 await events.wait_for(Event.DISCONNECTED, generation)
                 pull = ctx.socket(aiomq.PULL)
                 pull.bind(endpoint)
-                assert pull.last_endpoint == endpoint
+                assert pull.last_endpoint.decode() == endpoint
             await push.send(b"generation-%d" % generation)
             received.append(await asyncio.wait_for(pull.recv(), 5))
             await assert_empty(pull)
@@ -234,7 +234,7 @@ async def test_garbage_client_is_dropped(ctx: aiomq.Context, garbage: Garbage) -
         pull.maxmsgsize = _MAXMSGSIZE
     events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*")
-    reader, writer = await _open_raw(pull.last_endpoint)
+    reader, writer = await _open_raw(pull.last_endpoint.decode())
     try:
         await _write_ignoring_reset(writer, garbage.data)
         _assert_zmtp_greeting_prefix(await _read_until_dropped(reader, 5))
@@ -250,7 +250,7 @@ async def test_garbage_client_is_dropped(ctx: aiomq.Context, garbage: Garbage) -
         assert events.count(Event.DISCONNECTED) == 0
     # The socket is unharmed.
     push = ctx.socket(aiomq.PUSH)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     await push.send(b"still here")
     assert await asyncio.wait_for(pull.recv(), 5) == b"still here"
     await assert_empty(pull)
@@ -262,7 +262,7 @@ async def test_messages_before_a_violation_in_the_same_read_are_delivered(
     pull = ctx.socket(aiomq.PULL)
     events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*")
-    reader, writer = await _open_raw(pull.last_endpoint)
+    reader, writer = await _open_raw(pull.last_endpoint.decode())
     try:
         # One write: handshake, two messages, then a command frame with MORE (illegal).
         writer.write(
@@ -284,7 +284,7 @@ async def test_garbage_and_idle_clients_do_not_stop_a_good_peer(ctx: aiomq.Conte
     pull.maxmsgsize = _MAXMSGSIZE
     events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*")
-    endpoint = pull.last_endpoint
+    endpoint = pull.last_endpoint.decode()
 
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     hostile: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
@@ -345,7 +345,7 @@ async def test_handshake_ivl_drops_a_stalled_client(ctx: aiomq.Context, stall: s
     events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*")
     loop = asyncio.get_running_loop()
-    reader, writer = await _open_raw(pull.last_endpoint)
+    reader, writer = await _open_raw(pull.last_endpoint.decode())
     started = loop.time()
     try:
         await _write_ignoring_reset(writer, STALLS[stall])
@@ -369,7 +369,7 @@ async def test_handshake_ivl_does_not_drop_a_peer_after_the_handshake(
     pull.handshake_ivl = 100
     events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*")
-    reader, writer = await _open_raw(pull.last_endpoint)
+    reader, writer = await _open_raw(pull.last_endpoint.decode())
     try:
         writer.write(GREETING + READY_PUSH)
         await events.wait_for(Event.HANDSHAKE_SUCCEEDED)
@@ -429,7 +429,7 @@ def _connected_pair(ctx: aiomq.Context, transport: str) -> tuple[aiomq.Socket, a
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*" if transport == "tcp" else "inproc://faults-cancel")
     push = ctx.socket(aiomq.PUSH)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     return push, pull
 
 
@@ -595,7 +595,7 @@ async def test_cancelled_sends_on_a_stalled_tcp_peer_queue_whole_messages(
     pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(aiomq.PUSH)
     push.sndhwm = 1
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     await push.send(b"hello")
     assert await asyncio.wait_for(pull.recv(), 5) == b"hello"
     big = b"x" * (256 * 1024)
@@ -613,7 +613,7 @@ async def test_cancelled_sends_on_a_stalled_tcp_peer_queue_whole_messages(
                 completed.append(i)
     assert cancelled == 3, "the peer's buffers never filled up"
     # The end marker can only be queued once the PULL reads again.
-    done = asyncio.create_task(push.send_multipart([b"done"]))
+    done = asyncio.ensure_future(push.send_multipart([b"done"]))
     received: list[int] = []
     try:
         async with asyncio.timeout(20):
@@ -650,7 +650,7 @@ async def test_maxmsgsize_drops_the_offender_and_keeps_good_peers(
     pull.maxmsgsize = _LIMIT
     pull_events = EventRecorder(pull)
     pull.bind("tcp://127.0.0.1:*" if transport == "tcp" else "ipc://*")
-    endpoint = pull.last_endpoint
+    endpoint = pull.last_endpoint.decode()
     try:
         good = ctx.socket(aiomq.PUSH)
         good.connect(endpoint)

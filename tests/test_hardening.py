@@ -99,11 +99,11 @@ async def pull(ctx: aiomq.Context) -> AsyncIterator[aiomq.Socket]:
     """A PULL bound to a fresh tcp endpoint (the server under attack)."""
     sock = ctx.socket(aiomq.PULL)
     sock.bind("tcp://127.0.0.1:*")
-    _pulls[sock.last_endpoint] = sock
+    _pulls[sock.last_endpoint.decode()] = sock
     try:
         yield sock
     finally:
-        _pulls.pop(sock.last_endpoint, None)
+        _pulls.pop(sock.last_endpoint.decode(), None)
 
 
 async def _attack(endpoint: str, data: bytes, *, dropped: bool) -> None:
@@ -145,8 +145,8 @@ async def test_cve_2019_6250_huge_long_frame_after_handshake(
     # Sizes of 2**63 and more are refused from the header. Smaller ones are legal ZMTP
     # without MAXMSGSIZE: the server waits for the body without allocating it.
     data = GREETING + READY_PUSH + b"\x01\x01a" + _long(flags, size) + b"x" * 100
-    await _attack(pull.last_endpoint, data, dropped=size >= 2**63)
-    await _good_peer_served_within_one_second(ctx, pull.last_endpoint)
+    await _attack(pull.last_endpoint.decode(), data, dropped=size >= 2**63)
+    await _good_peer_served_within_one_second(ctx, pull.last_endpoint.decode())
     await assert_empty(pull)
 
 
@@ -156,9 +156,11 @@ async def test_cve_2019_6250_huge_long_frame_over_maxmsgsize(
 ) -> None:
     pull.maxmsgsize = 1 << 16
     events = EventRecorder(pull)
-    await _attack(pull.last_endpoint, GREETING + READY_PUSH + _long(0x02, size), dropped=True)
+    await _attack(
+        pull.last_endpoint.decode(), GREETING + READY_PUSH + _long(0x02, size), dropped=True
+    )
     await events.wait_for(Event.DISCONNECTED)
-    await _good_peer_served_within_one_second(ctx, pull.last_endpoint)
+    await _good_peer_served_within_one_second(ctx, pull.last_endpoint.decode())
 
 
 @pytest.mark.parametrize("flags", [0x02, 0x06], ids=["data", "command"])
@@ -167,9 +169,9 @@ async def test_cve_2019_6250_huge_long_frame_in_handshake(
     ctx: aiomq.Context, pull: aiomq.Socket, size: int, flags: int
 ) -> None:
     events = EventRecorder(pull)
-    await _attack(pull.last_endpoint, GREETING + _long(flags, size), dropped=True)
+    await _attack(pull.last_endpoint.decode(), GREETING + _long(flags, size), dropped=True)
     await events.wait_for(Event.HANDSHAKE_FAILED_PROTOCOL)
-    await _good_peer_served_within_one_second(ctx, pull.last_endpoint)
+    await _good_peer_served_within_one_second(ctx, pull.last_endpoint.decode())
 
 
 # -- CVE-2019-13132: metadata property lengths near 2**31 / 2**32 ---------------------------
@@ -196,10 +198,10 @@ async def test_cve_2019_13132_hostile_ready_metadata(
     ctx: aiomq.Context, pull: aiomq.Socket, ready: bytes
 ) -> None:
     events = EventRecorder(pull)
-    await _attack(pull.last_endpoint, GREETING + ready, dropped=True)
+    await _attack(pull.last_endpoint.decode(), GREETING + ready, dropped=True)
     await events.wait_for(Event.HANDSHAKE_FAILED_PROTOCOL)
     assert events.count(Event.HANDSHAKE_SUCCEEDED) == 0
-    await _good_peer_served_within_one_second(ctx, pull.last_endpoint)
+    await _good_peer_served_within_one_second(ctx, pull.last_endpoint.decode())
 
 
 async def test_metadata_up_to_the_handshake_command_cap_is_accepted(
@@ -209,7 +211,7 @@ async def test_metadata_up_to_the_handshake_command_cap_is_accepted(
     body += _prop(b"X-Big", b"b" * (65536 - len(body) - 10))
     assert len(body) == 65536
     events = EventRecorder(pull)
-    _, writer = await asyncio.open_connection("127.0.0.1", _port(pull.last_endpoint))
+    _, writer = await asyncio.open_connection("127.0.0.1", _port(pull.last_endpoint.decode()))
     try:
         writer.write(GREETING + _command(body) + b"\x00\x02ok")
         await events.wait_for(Event.HANDSHAKE_SUCCEEDED)
@@ -226,14 +228,15 @@ async def test_stalled_peer_is_not_routed_to(ctx: aiomq.Context) -> None:
     push.bind("tcp://127.0.0.1:*")
     events = EventRecorder(push)
     stalled = [
-        await asyncio.open_connection("127.0.0.1", _port(push.last_endpoint)) for _ in range(3)
+        await asyncio.open_connection("127.0.0.1", _port(push.last_endpoint.decode()))
+        for _ in range(3)
     ]
     try:
         for (_, writer), stage in zip(stalled, (b"", GREETING[:20], GREETING), strict=True):
             writer.write(stage)
         await events.wait_for(Event.ACCEPTED, 3)
         good = ctx.socket(aiomq.PULL)
-        good.connect(push.last_endpoint)
+        good.connect(push.last_endpoint.decode())
         await events.wait_for(Event.HANDSHAKE_SUCCEEDED)
         # Round robin over every accepted connection would strand 3 of every 4 messages.
         for i in range(20):
@@ -410,7 +413,7 @@ async def test_cve_2020_15166_stalled_handshakes_neither_starve_nor_bloat(
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             script,
-            str(_port(pull.last_endpoint)),
+            str(_port(pull.last_endpoint.decode())),
             str(_STALLED),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -430,7 +433,7 @@ async def test_cve_2020_15166_stalled_handshakes_neither_starve_nor_bloat(
             loop = asyncio.get_running_loop()
             started = loop.time()
             push = ctx.socket(aiomq.PUSH)
-            push.connect(pull.last_endpoint)
+            push.connect(pull.last_endpoint.decode())
             await push.send(b"first")
             assert await asyncio.wait_for(pull.recv(), 1.0) == b"first"
 

@@ -93,7 +93,7 @@ async def test_answers_ping_and_honours_ttl(ctx: aiomq.Context) -> None:
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*")
     events = EventRecorder(pull)
-    host, port = pull.last_endpoint.removeprefix("tcp://").rsplit(":", 1)
+    host, port = pull.last_endpoint.decode().removeprefix("tcp://").rsplit(":", 1)
     reader, writer = await asyncio.open_connection(host, int(port))
     peer = RawPeer(reader, writer, "PUSH")
     await peer.next_event()  # the handshake
@@ -118,7 +118,7 @@ async def test_heartbeats_keep_an_idle_aiomq_link_alive(ctx: aiomq.Context) -> N
     push.heartbeat_ivl = 20
     push.heartbeat_timeout = 60
     events = EventRecorder(push)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     await push.send(b"first")
     assert await pull.recv() == b"first"
     await asyncio.sleep(0.5)  # idle on purpose: 25 heartbeat intervals

@@ -40,7 +40,7 @@ async def push_pull_round_trip() -> tuple[str, bytes]:
         pull = ctx.socket(aiomq.PULL)
         pull.bind("tcp://127.0.0.1:*")
         push = ctx.socket(aiomq.PUSH)
-        push.connect(pull.last_endpoint)
+        push.connect(pull.last_endpoint.decode())
         await push.send(b"ping")
         data = await pull.recv()
         pull.close(linger=0)

@@ -52,7 +52,7 @@ async def test_sub_gets_only_matching_messages_in_order(
     sub = ctx.socket(aiomq.SUB)
     sub.subscribe(b"A")
     sub.subscribe("ç")  # str is encoded as UTF-8
-    sub.connect(pub.last_endpoint)
+    sub.connect(pub.last_endpoint.decode())
     await until_subscribed(pub, sub, b"A-sync")
     sent = [
         [b"A1"],
@@ -99,7 +99,7 @@ async def test_subscriptions_are_counted(ctx: aiomq.Context) -> None:
     xpub = ctx.socket(aiomq.XPUB)
     xpub.bind("tcp://127.0.0.1:*")
     sub = ctx.socket(aiomq.SUB)
-    sub.connect(xpub.last_endpoint)
+    sub.connect(xpub.last_endpoint.decode())
     sub.subscribe(b"fence")
     sub.subscribe(b"A")
     sub.subscribe(b"A")
@@ -125,7 +125,7 @@ async def test_subscriptions_reach_every_publisher_even_later_ones(
     pubs = [ctx.socket(aiomq.PUB) for _ in range(3)]
     for n, pub in enumerate(pubs):
         pub.bind(new_endpoint())
-        sub.connect(pub.last_endpoint)
+        sub.connect(pub.last_endpoint.decode())
         await until_subscribed(pub, sub, b"T%d" % n)
     for n, pub in enumerate(pubs):
         await pub.send(b"T-from-%d" % n)
@@ -205,11 +205,11 @@ async def test_xpub_reports_unsubscriptions_when_a_subscriber_leaves(
     xpub.bind(new_endpoint())
     stays, leaves = ctx.socket(aiomq.SUB), ctx.socket(aiomq.SUB)
     stays.subscribe(b"shared")
-    stays.connect(xpub.last_endpoint)
+    stays.connect(xpub.last_endpoint.decode())
     assert await xpub.recv() == b"\x01shared"
     for topic in (b"z", b"shared", b""):
         leaves.subscribe(topic)
-    leaves.connect(xpub.last_endpoint)
+    leaves.connect(xpub.last_endpoint.decode())
     assert {await xpub.recv() for _ in range(2)} == {b"\x01z", b"\x01"}
     leaves.close()
     assert [await xpub.recv() for _ in range(2)] == [b"\x00", b"\x00z"]
@@ -251,7 +251,7 @@ async def test_xpub_welcome_message_goes_to_each_new_subscriber(
     for _ in range(2):
         sub = ctx.socket(aiomq.SUB)
         sub.subscribe(b"W")
-        sub.connect(xpub.last_endpoint)
+        sub.connect(xpub.last_endpoint.decode())
         assert await sub.recv() == b"W-hello"
         assert await xpub.recv() == b"\x01W"
         sub.close()
@@ -276,7 +276,7 @@ async def test_nodrop_makes_send_wait_for_a_full_subscriber(
         await pub.send(b"%d" % n, aiomq.DONTWAIT)
     with pytest.raises(aiomq.Again):
         await pub.send(b"%d" % full, aiomq.DONTWAIT)
-    waiting = asyncio.create_task(pub.send(b"%d" % full))
+    waiting = asyncio.ensure_future(pub.send(b"%d" % full))
     await asyncio.sleep(0)
     assert not waiting.done()
     assert await sub.recv() == b"0"
@@ -291,7 +291,7 @@ async def test_xsub_subscribes_by_message_and_receives_unfiltered(ctx: aiomq.Con
     xpub = ctx.socket(aiomq.XPUB)
     xpub.bind("tcp://127.0.0.1:*")
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(xpub.last_endpoint)
+    xsub.connect(xpub.last_endpoint.decode())
     await xsub.send(b"\x01A")
     await xsub.send_multipart([b"upstream", b"message"])
     await xsub.send(b"\x01A")  # XSUB forwards every subscribe
@@ -310,7 +310,7 @@ async def test_xsub_xpub_proxy_forwards_both_ways(ctx: aiomq.Context) -> None:
     pub = ctx.socket(aiomq.PUB)
     pub.bind("tcp://127.0.0.1:*")
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(pub.last_endpoint)
+    xsub.connect(pub.last_endpoint.decode())
     xpub = ctx.socket(aiomq.XPUB)
     xpub.setsockopt(aiomq.XPUB_VERBOSER, 1)
     xpub.bind("tcp://127.0.0.1:*")
@@ -326,7 +326,7 @@ async def test_xsub_xpub_proxy_forwards_both_ways(ctx: aiomq.Context) -> None:
         subs[0].subscribe(b"news")
         subs[1].subscribe(b"news.sport")
         for sub in subs:
-            sub.connect(xpub.last_endpoint)
+            sub.connect(xpub.last_endpoint.decode())
         await until_subscribed(pub, subs[0], b"news.sync")
         await until_subscribed(pub, subs[1], b"news.sport.sync")
         for message in (b"news.sport.1", b"weather.1", b"news.politics.1", b"news.end"):
@@ -385,7 +385,7 @@ async def test_conflating_sub_over_tcp_sees_only_newer_messages(ctx: aiomq.Conte
     sub = ctx.socket(aiomq.SUB)
     sub.setsockopt(aiomq.CONFLATE, 1)
     sub.subscribe(b"")
-    sub.connect(pub.last_endpoint)
+    sub.connect(pub.last_endpoint.decode())
     await until_subscribed(pub, sub, b"sync")
     count = 2000
     for n in range(count):
@@ -419,7 +419,7 @@ async def test_subscriber_of_a_restarted_publisher_receives_again(
 ) -> None:
     pub = ctx.socket(aiomq.PUB)
     pub.bind("tcp://127.0.0.1:*" if transport == "tcp" else f"ipc://{short_dir}/restart")
-    endpoint = pub.last_endpoint
+    endpoint = pub.last_endpoint.decode()
     sub = ctx.socket(aiomq.SUB)
     sub.reconnect_ivl = 10
     sub.subscribe(b"A")

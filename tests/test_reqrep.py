@@ -455,7 +455,7 @@ async def test_incompatible_peers_are_refused(
     server = ctx.socket(local)
     recorder = EventRecorder(server)
     server.bind("tcp://127.0.0.1:*")
-    ctx.socket(remote).connect(server.last_endpoint)
+    ctx.socket(remote).connect(server.last_endpoint.decode())
     await recorder.wait_for(aiomq.Event.HANDSHAKE_FAILED_PROTOCOL)
     assert recorder.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
 

@@ -33,7 +33,7 @@ async def pair_tcp(ctx: aiomq.Context) -> tuple[aiomq.Socket, aiomq.Socket]:
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(aiomq.PUSH)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     return push, pull
 
 
@@ -156,7 +156,7 @@ async def test_unsupported_type_fails_before_receiving(ctx: aiomq.Context) -> No
 
 async def test_cancelled_recv_json_consumes_nothing(ctx: aiomq.Context) -> None:
     push, pull = await pair_tcp(ctx)
-    waiting = asyncio.create_task(pull.recv_json(type=Order))
+    waiting = asyncio.ensure_future(pull.recv_json(type=Order))
     await asyncio.sleep(0)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):

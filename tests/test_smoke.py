@@ -14,6 +14,6 @@ async def test_push_pull_multipart(ctx: aiomq.Context, endpoint: str) -> None:
     pull = ctx.socket(aiomq.PULL)
     pull.bind(endpoint)
     push = ctx.socket(aiomq.PUSH)
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     await push.send_multipart([b"a", b"", b"x" * 300])
     assert await pull.recv_multipart() == [b"a", b"", b"x" * 300]

@@ -38,7 +38,7 @@ async def test_the_connection_comes_from_the_source_address(ctx: aiomq.Context) 
     endpoint = f"tcp://127.0.0.1:{source_port};127.0.0.1:{port}"
     push = ctx.socket(aiomq.PUSH)
     push.connect(endpoint)
-    assert push.last_endpoint == endpoint
+    assert push.last_endpoint == endpoint.encode()
     try:
         async with asyncio.timeout(5):
             assert await peers.get() == ("127.0.0.1", source_port)
@@ -56,7 +56,7 @@ async def test_messages_flow_from_a_source_address(ctx: aiomq.Context, source: s
     pull = ctx.socket(aiomq.PULL)
     pull.bind("tcp://127.0.0.1:*")
     push = ctx.socket(aiomq.PUSH)
-    push.connect(f"tcp://{source};{pull.last_endpoint.removeprefix('tcp://')}")
+    push.connect(f"tcp://{source};{pull.last_endpoint.decode().removeprefix('tcp://')}")
     await push.send_multipart([b"from", b"the source"])
     async with asyncio.timeout(5):
         assert await pull.recv_multipart() == [b"from", b"the source"]

@@ -554,7 +554,7 @@ async def _round(
                 sys.executable,
                 "-m",
                 "aiomq._bench.idle",
-                server.last_endpoint,
+                server.last_endpoint.decode(),
                 str(count),
                 loop,
                 str(top),

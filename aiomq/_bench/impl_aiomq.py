@@ -40,7 +40,7 @@ class AiomqBackend(AsyncBackend):
         sock = ctx.socket(aiomq.PULL)
         try:
             sock.bind(endpoint)
-            on_bound(sock.last_endpoint)
+            on_bound(sock.last_endpoint.decode())
             recv = sock.recv
             check_size(len(await recv()), size)
             start = time.perf_counter()
@@ -84,7 +84,7 @@ class AiomqBackend(AsyncBackend):
         sock = ctx.socket(aiomq.REP)
         try:
             sock.bind(endpoint)
-            on_bound(sock.last_endpoint)
+            on_bound(sock.last_endpoint.decode())
             recv = sock.recv
             send = sock.send
             for _ in range(count):
@@ -197,7 +197,7 @@ class AiomqBackend(AsyncBackend):
                 pub.sndhwm = 0
                 pub.bind(endpoint)
                 sync.bind(sync_endpoint)
-                on_bound(pub.last_endpoint, sync.last_endpoint)
+                on_bound(pub.last_endpoint.decode(), sync.last_endpoint.decode())
                 await pubsub.publish(pub.send, sync.recv, size, count, subscribers)
             finally:
                 await pub.aclose(linger=0)

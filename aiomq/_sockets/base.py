@@ -1,8 +1,8 @@
-"""The socket base: the async public API, written once over non-blocking strategies.
+"""The socket base: zmq.asyncio's API, written once over non-blocking strategies.
 
-A pattern subclass only says which strategies it composes (``_strategies``) and binds
-``_send_nowait``/``_recv_nowait`` to them. Everything about waiting, timeouts,
-cancellation, multipart assembly, options and closing lives here.
+A pattern subclass says which strategies it composes (``_strategies``) and sets the
+hooks ``_sender``/``_receiver`` to them in ``_setup``. Everything about futures,
+waiting, timeouts, cancellation, multipart assembly, options and closing lives here.
 
 Layer 6.
 """
@@ -10,31 +10,40 @@ Layer 6.
 from __future__ import annotations
 
 import asyncio
-import builtins
 import itertools
-import pickle
+import random
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
 
-from .. import serialization as _ser
-from .._flush import flush_queue
+from .._frame import Frame, MessageTracker, to_bytes
 from .._link import SocketLink
 from .._manager import ConnectionManager
 from .._message import Message as ReceivedMessage
 from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
 from .._pipe import Message, MessageQueue, Pipe
 from .._routing import Strategy
-from .._signal import Signal, wait_any
+from .._signal import Signal
 from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
-from ..errors import EINVAL, ENOTSOCK, ENOTSUP, Again, ContextTerminated, ZMQError
+from ..errors import (
+    EADDRINUSE,
+    EINVAL,
+    ENOTSOCK,
+    ENOTSUP,
+    Again,
+    ContextTerminated,
+    ZMQError,
+)
 from ..options import Options, OptionValue
+from ._attributes import OptionAttributes
+from ._waiting import Line, RecvPending, SendPending
+from .serializing import SerializingMixin
 
 if TYPE_CHECKING:
     from ..context import Context
 
-__all__ = ["Socket"]
+__all__ = ["Socket", "SocketContext"]
 
-_T = TypeVar("_T", int, bytes)
+_S = TypeVar("_S", bound="Socket")
 _R = TypeVar("_R")
 # How many sends/receives may complete without suspending before one yields to the loop.
 _YIELD_EVERY = 512
@@ -42,90 +51,120 @@ _DONTWAIT = int(Flag.DONTWAIT)
 _SNDMORE = int(Flag.SNDMORE)
 _POLLIN = int(PollEvent.POLLIN)
 _POLLOUT = int(PollEvent.POLLOUT)
+_Future = asyncio.Future
+_running_loop = asyncio.get_running_loop
 
 MonitorListener = Callable[[Event, str, "int | str"], None]
+
+
+class _Unset:
+    """The default of ``monitor``'s first argument (none given)."""
+
+
+_UNSET = _Unset()
 _MONITOR_IDS = itertools.count()
 
 
-class _Option(Generic[_T]):
-    """A socket attribute backed by an option (``sock.linger = 0``), as in pyzmq."""
+class SocketContext(Generic[_S]):
+    """What ``bind``/``connect`` return: ``with sock.bind(addr):`` unbinds on exit, as pyzmq.
 
-    def __init__(self, option: SocketOption) -> None:
-        self.option = option
-
-    @overload
-    def __get__(self, obj: None, owner: type[Socket]) -> _Option[_T]: ...
-    @overload
-    def __get__(self, obj: Socket, owner: type[Socket]) -> _T: ...
-    def __get__(self, obj: Socket | None, owner: type[Socket]) -> _T | _Option[_T]:
-        if obj is None:
-            return self
-        value: Any = obj.getsockopt(self.option)
-        return value  # type: ignore[no-any-return]
-
-    def __set__(self, obj: Socket, value: _T) -> None:
-        obj.setsockopt(self.option, value)
-
-
-def _as_frame(data: object, argument: str) -> bytes:
-    if type(data) is bytes:
-        return data
-    if isinstance(data, str):
-        raise TypeError(f"{argument} must be bytes-like, not str (encode it, or use send_string)")
-    try:
-        return bytes(memoryview(data))  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(f"{argument} must be bytes-like, not {type(data).__name__}") from None
-
-
-def _as_message(msg_parts: Iterable[object]) -> Message:
-    if isinstance(msg_parts, bytes | str):
-        raise TypeError("msg_parts must be a list of frames, not a single frame")
-    message = tuple([_as_frame(part, "each of msg_parts") for part in msg_parts])
-    if not message:
-        raise ValueError("msg_parts needs at least one frame")
-    return message
-
-
-class Socket:
-    """An aiomq socket: pyzmq's API, with awaitable ``send``/``recv``.
-
-    Create sockets with :meth:`Context.socket`. ``bind``/``connect`` are synchronous and
-    need a running event loop; ``send``/``recv`` are coroutines. A cancelled ``recv``
-    consumes nothing; a cancelled ``send`` queued the whole message or none of it.
-
-    ``async for parts in sock:`` receives whole messages (``list[bytes]``) until the
-    socket is closed or its context terminated; each step is cancellation-safe.
+    Attributes:
+        socket: The socket.
+        kind: ``"bind"`` or ``"connect"``.
+        addr: The endpoint (for a bind, the resolved one: ``tcp://127.0.0.1:40123``).
     """
+
+    __slots__ = ("addr", "kind", "socket")
+
+    def __init__(self, socket: _S, kind: str, addr: str) -> None:
+        self.socket = socket
+        self.kind = kind
+        self.addr = addr
+
+    def __enter__(self) -> _S:
+        return self.socket
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.socket.closed:
+            return
+        if self.kind == "bind":
+            self.socket.unbind(self.addr)
+        else:
+            self.socket.disconnect(self.addr)
+
+    def __repr__(self) -> str:
+        return f"<SocketContext({self.kind}={self.addr!r})>"
+
+
+class _AssignableMethod:
+    """``subscribe``/``unsubscribe``: methods that can also be assigned, as in pyzmq.
+
+    ``sock.subscribe(b"a")`` calls the method; ``sock.subscribe = b"a"`` sets the option.
+    """
+
+    __slots__ = ("_function", "_option")
+
+    def __init__(self, function: Callable[[Socket, bytes | str], None], option: SocketOption):
+        self._function = function
+        self._option = option
+
+    def __get__(self, obj: Socket | None, owner: type[Socket]) -> Any:
+        if obj is None:
+            return self._function
+        return self._function.__get__(obj, owner)
+
+    def __set__(self, obj: Socket, value: bytes | str) -> None:
+        obj.setsockopt(self._option, _topic(value))
+
+
+class Socket(OptionAttributes, SerializingMixin):
+    """An aiomq socket: zmq.asyncio's ``Socket`` API, on a pure-Python engine.
+
+    Create sockets with ``Context.socket``. ``send``/``recv`` and their variants return
+    an ``asyncio.Future`` at once, as zmq.asyncio's do: a send is queued (or the future
+    waits for room), a receive takes a waiting message (or the future waits for one).
+    Await the future, or use it with ``asyncio.wait``, ``gather`` or callbacks.
+
+    Calls of one direction complete in call order, and a message is never split between
+    receivers. A cancelled receive consumes nothing, and a cancelled send queued the
+    whole message or none of it. (A future that completed before its consumer was
+    cancelled holds its message: read its ``result()``. Only an ``await``, alone or
+    under ``asyncio.timeout``/``wait_for``, takes the message in the awaiting task.)
+
+    ``async for parts in sock:`` receives whole messages until the socket is closed or
+    its context terminated. Every option is also an attribute (``sock.linger = 0``).
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_budget",
+        "_close_error",
+        "_closed",
+        "_closed_future",
+        "_context",
+        "_done_none",
+        "_in_lane",
+        "_loop",
+        "_manager",
+        "_monitor_listeners",
+        "_monitor_socket",
+        "_options",
+        "_out_lane",
+        "_peeked",
+        "_readable",
+        "_receiver",
+        "_recv_line",
+        "_recv_rest",
+        "_send_line",
+        "_send_parts",
+        "_sender",
+        "_strategies",
+        "_type",
+        "_writable",
+    )
 
     peer_types: ClassVar[frozenset[str]] = frozenset()
     """``Socket-Type`` names this type may talk to (ZMTP compatibility matrix)."""
-
-    linger = _Option[int](SocketOption.LINGER)
-    sndhwm = _Option[int](SocketOption.SNDHWM)
-    rcvhwm = _Option[int](SocketOption.RCVHWM)
-    rcvtimeo = _Option[int](SocketOption.RCVTIMEO)
-    sndtimeo = _Option[int](SocketOption.SNDTIMEO)
-    reconnect_ivl = _Option[int](SocketOption.RECONNECT_IVL)
-    reconnect_ivl_max = _Option[int](SocketOption.RECONNECT_IVL_MAX)
-    heartbeat_ivl = _Option[int](SocketOption.HEARTBEAT_IVL)
-    heartbeat_timeout = _Option[int](SocketOption.HEARTBEAT_TIMEOUT)
-    heartbeat_ttl = _Option[int](SocketOption.HEARTBEAT_TTL)
-    handshake_ivl = _Option[int](SocketOption.HANDSHAKE_IVL)
-    maxmsgsize = _Option[int](SocketOption.MAXMSGSIZE)
-    immediate = _Option[int](SocketOption.IMMEDIATE)
-    routing_id = _Option[bytes](SocketOption.ROUTING_ID)
-    identity = _Option[bytes](SocketOption.ROUTING_ID)
-    mechanism = _Option[int](SocketOption.MECHANISM)
-    plain_server = _Option[int](SocketOption.PLAIN_SERVER)
-    plain_username = _Option[bytes](SocketOption.PLAIN_USERNAME)
-    plain_password = _Option[bytes](SocketOption.PLAIN_PASSWORD)
-    zap_domain = _Option[bytes](SocketOption.ZAP_DOMAIN)
-    zap_enforce_domain = _Option[int](SocketOption.ZAP_ENFORCE_DOMAIN)
-    curve_server = _Option[int](SocketOption.CURVE_SERVER)
-    curve_publickey = _Option[bytes](SocketOption.CURVE_PUBLICKEY)
-    curve_secretkey = _Option[bytes](SocketOption.CURVE_SECRETKEY)
-    curve_serverkey = _Option[bytes](SocketOption.CURVE_SERVERKEY)
 
     def __init__(self, context: Context, socket_type: SocketType) -> None:
         self._context = context
@@ -133,8 +172,14 @@ class Socket:
         self._options = Options(int(socket_type))
         self._readable = Signal()
         self._writable = Signal()
+        self._recv_line = Line(self._readable, self._attempt_recv)
+        self._send_line = Line(self._writable, self._attempt_send, self._send_abandoned)
         self._strategies: tuple[Strategy, ...] = ()
+        self._sender: Callable[[Message], None] = self._cannot_send
+        self._receiver: Callable[[], Message] = self._cannot_receive
         self._manager: ConnectionManager | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done_none: asyncio.Future[Any] | None = None
         self._closed = False
         self._close_error: ZMQError | None = None
         self._closed_future: asyncio.Future[None] | None = None
@@ -147,17 +192,18 @@ class Socket:
         self._out_lane: MessageQueue | None = None
         self._in_lane: MessageQueue | None = None
         self._monitor_listeners: list[MonitorListener] = []
+        self._monitor_socket: Socket | None = None
         self._setup()
 
     def _setup(self) -> None:
-        """Build the pattern's strategies (subclasses)."""
+        """Build the pattern's strategies and set the hooks (subclasses)."""
 
     def _set_out_lane(self, queue: MessageQueue | None) -> None:
-        """The strategy's :data:`~aiomq._pipe.FastLane` for sends (none once closed)."""
+        """The strategy's ``FastLane`` for sends (none once closed)."""
         self._out_lane = None if self._closed else queue
 
     def _set_in_lane(self, queue: MessageQueue | None) -> None:
-        """The strategy's :data:`~aiomq._pipe.FastLane` for receives (none once closed)."""
+        """The strategy's ``FastLane`` for receives (none once closed)."""
         self._in_lane = None if self._closed else queue
 
     def _reconnected(self, pipe: Pipe) -> None:
@@ -174,10 +220,10 @@ class Socket:
         """Handle an option that acts rather than stores (``SUBSCRIBE``); True if handled."""
         return False
 
-    def _send_nowait(self, message: Message) -> None:
+    def _cannot_send(self, message: Message) -> None:
         raise ZMQError(ENOTSUP, f"{self._type.name} sockets cannot send")
 
-    def _recv_nowait(self) -> Message:
+    def _cannot_receive(self) -> Message:
         raise ZMQError(ENOTSUP, f"{self._type.name} sockets cannot receive")
 
     # -- identity -------------------------------------------------------------------
@@ -194,17 +240,40 @@ class Socket:
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` was called."""
+        """True once [close][aiomq.Socket.close] was called (or the context ended)."""
         return self._closed
 
-    @property
-    def last_endpoint(self) -> str:
-        """The last endpoint bound or connected, resolved (``tcp://127.0.0.1:40123``)."""
-        return self._manager.last_endpoint if self._manager is not None else ""
-
     def __repr__(self) -> str:
-        state = "closed" if self._closed else (self.last_endpoint or "unbound")
-        return f"<aiomq.Socket {self._type.name} {state}>"
+        closed = " closed" if self._closed else ""
+        return f"<aiomq.Socket(aiomq.{self._type.name}) at {id(self):#x}{closed}>"
+
+    # -- the event loop --------------------------------------------------------------
+
+    def _enter_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make ``loop`` this socket's loop, or refuse a second one.
+
+        A socket runs on the loop it is first used in; its connections are that loop's
+        transports and die with it.
+
+        Raises:
+            RuntimeError: The socket already belongs to another event loop.
+        """
+        current = self._loop
+        if current is None:
+            self._loop = loop
+            done: _Future[Any] = _Future(loop=loop)
+            done.set_result(None)
+            self._done_none = done
+            if self._manager is not None:
+                self._manager.start(loop)
+            return
+        if current is not loop:
+            state = "a closed" if current.is_closed() else "another"
+            raise RuntimeError(
+                f"{self!r} belongs to {state} event loop: a socket cannot move between "
+                "event loops (each asyncio.run() is a new loop); create the socket, or "
+                "its Context, inside the loop that uses it"
+            )
 
     # -- options --------------------------------------------------------------------
 
@@ -213,9 +282,11 @@ class Socket:
 
         Raises:
             TypeError: ``value`` has the wrong type.
-            ZMQError: ``EINVAL`` for an unknown or read-only option or a bad value.
+            ZMQError: ``EINVAL`` for an unknown, read-only or inapplicable option or a
+                bad value; ``ENOTSOCK`` if the socket is closed.
         """
         opt = _option(option)
+        self._check_open()
         if not self._set_action(opt, value):
             self._options.set(opt, value)
 
@@ -223,20 +294,70 @@ class Socket:
         """Return a socket option's value (``LAST_ENDPOINT`` as bytes, as pyzmq).
 
         Raises:
-            ZMQError: ``EINVAL`` for an unknown option.
+            ZMQError: ``EINVAL`` for an unknown or write-only option; ``ENOTSOCK`` if
+                the socket is closed.
         """
         opt = _option(option)
+        self._check_open()
         if opt is SocketOption.LAST_ENDPOINT:
-            return self.last_endpoint.encode()
+            return self._last_endpoint().encode()
         if opt is SocketOption.RCVMORE:
             return int(bool(self._recv_rest))
+        if opt is SocketOption.EVENTS:
+            return self._poll_events(_POLLIN | _POLLOUT)
         return self._options.get(opt)
 
     set = setsockopt
     get = getsockopt
 
-    def subscribe(self, topic: bytes | str) -> None:
+    def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        """Set a bytes option from a ``str`` (``SUBSCRIBE``, ``ROUTING_ID`` ...), as pyzmq.
+
+        Raises:
+            TypeError: ``optval`` is not a ``str``.
+            ZMQError: As [setsockopt][aiomq.Socket.setsockopt].
+        """
+        if not isinstance(optval, str):
+            raise TypeError(f"set_string takes a str, not {type(optval).__name__}")
+        self.setsockopt(option, optval.encode(encoding))
+
+    def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        """Return a bytes option decoded as text, as pyzmq.
+
+        Raises:
+            TypeError: The option is not a bytes option.
+            ZMQError: As [getsockopt][aiomq.Socket.getsockopt].
+        """
+        value = self.getsockopt(option)
+        if not isinstance(value, bytes):
+            raise TypeError(f"option {_option(option).name} is an int, not a string option")
+        return value.decode(encoding)
+
+    setsockopt_string = setsockopt_unicode = set_string
+    getsockopt_string = getsockopt_unicode = get_string
+
+    def get_hwm(self) -> int:
+        """The high-water mark: ``SNDHWM``, as pyzmq's ``get_hwm``."""
+        value = self.getsockopt(SocketOption.SNDHWM)
+        assert isinstance(value, int)
+        return value
+
+    def set_hwm(self, value: int) -> None:
+        """Set both ``SNDHWM`` and ``RCVHWM``, as pyzmq's ``set_hwm``.
+
+        Raises:
+            TypeError: ``value`` is not an int.
+            ZMQError: ``EINVAL`` for a negative value; ``ENOTSOCK`` if closed.
+        """
+        self.setsockopt(SocketOption.SNDHWM, value)
+        self.setsockopt(SocketOption.RCVHWM, value)
+
+    hwm = property(get_hwm, set_hwm, doc="Both high-water marks (``SNDHWM`` on read).")
+
+    def _subscribe(self, topic: bytes | str) -> None:
         """Subscribe to ``topic``: ``setsockopt(SUBSCRIBE, topic)``, str as UTF-8 (pyzmq).
+
+        ``sock.subscribe = topic`` does the same.
 
         Raises:
             TypeError: ``topic`` is neither bytes-like nor str.
@@ -244,8 +365,10 @@ class Socket:
         """
         self.setsockopt(SocketOption.SUBSCRIBE, _topic(topic))
 
-    def unsubscribe(self, topic: bytes | str) -> None:
-        """Take back one :meth:`subscribe`: ``setsockopt(UNSUBSCRIBE, topic)``.
+    def _unsubscribe(self, topic: bytes | str) -> None:
+        """Take back one ``subscribe``: ``setsockopt(UNSUBSCRIBE, topic)``.
+
+        ``sock.unsubscribe = topic`` does the same.
 
         Raises:
             TypeError: ``topic`` is neither bytes-like nor str.
@@ -253,63 +376,127 @@ class Socket:
         """
         self.setsockopt(SocketOption.UNSUBSCRIBE, _topic(topic))
 
+    if TYPE_CHECKING:
+        subscribe = _subscribe
+        unsubscribe = _unsubscribe
+    else:
+        subscribe = _AssignableMethod(_subscribe, SocketOption.SUBSCRIBE)
+        unsubscribe = _AssignableMethod(_unsubscribe, SocketOption.UNSUBSCRIBE)
+
     # -- connections ----------------------------------------------------------------
 
     def _connections(self) -> ConnectionManager:
+        """The connection manager, started in the running loop if there is one."""
         self._check_open()
+        try:
+            loop: asyncio.AbstractEventLoop | None = _running_loop()
+        except RuntimeError:  # bind/connect before the loop runs, as pyzmq allows
+            loop = None
+        if loop is not None and loop is not self._loop:
+            self._enter_loop(loop)
         manager = self._manager
         if manager is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                raise RuntimeError("bind() and connect() need a running event loop") from None
             link = SocketLink(
                 self,
                 self._options,
                 self._type.name,
                 self.peer_types,
                 self._emit,
-                loop,
                 self._context._zap,
             )
             manager = self._manager = ConnectionManager(link, self._context._inproc)
+            if self._loop is not None:
+                manager.start(self._loop)
         return manager
 
-    def bind(self, addr: str) -> None:
-        """Bind to an endpoint and accept peers (synchronous; needs a running loop).
+    def _last_endpoint(self) -> str:
+        return self._manager.last_endpoint if self._manager is not None else ""
+
+    def bind(self, addr: str | bytes) -> SocketContext[Socket]:
+        """Bind to an endpoint and accept peers.
+
+        May be called before an event loop runs (the socket then starts in the loop
+        that first uses it); the address is bound at once either way.
 
         Args:
             addr: e.g. ``tcp://127.0.0.1:*``, ``ipc:///tmp/feed``, ``inproc://jobs``.
+
+        Returns:
+            A context manager that unbinds on exit (``with sock.bind(addr):``).
 
         Raises:
             ZMQError: At once for a bad endpoint (``EINVAL``), an unknown transport
                 (``EPROTONOSUPPORT``) or an address in use (``EADDRINUSE``).
         """
-        self._connections().bind(addr)
+        resolved = self._connections().bind(_endpoint(addr))
+        return SocketContext(self, "bind", resolved)
 
-    def connect(self, addr: str) -> None:
+    def connect(self, addr: str | bytes) -> SocketContext[Socket]:
         """Connect to an endpoint; an absent peer is retried in the background.
+
+        Returns:
+            A context manager that disconnects on exit (``with sock.connect(addr):``).
 
         Raises:
             ZMQError: For a malformed endpoint or an unknown transport.
         """
-        self._connections().connect(addr)
+        url = _endpoint(addr)
+        self._connections().connect(url)
+        return SocketContext(self, "connect", url)
 
-    def unbind(self, addr: str) -> None:
+    def unbind(self, addr: str | bytes) -> None:
         """Stop listening on an endpoint and drop the peers accepted there.
 
         Raises:
             ZMQError: ``ENOENT`` when not bound to ``addr``.
         """
-        self._connections().unbind(addr)
+        self._connections().unbind(_endpoint(addr))
 
-    def disconnect(self, addr: str) -> None:
+    def disconnect(self, addr: str | bytes) -> None:
         """Stop connecting to an endpoint and drop its queue.
 
         Raises:
             ZMQError: ``ENOENT`` when not connected to ``addr``.
         """
-        self._connections().disconnect(addr)
+        self._connections().disconnect(_endpoint(addr))
+
+    def bind_to_random_port(
+        self,
+        addr: str,
+        min_port: int = 49152,
+        max_port: int = 65536,
+        max_tries: int = 100,
+    ) -> int:
+        """Bind to a random port of ``addr`` and return it, as pyzmq's.
+
+        With the default range the OS picks a free port (``addr:*``); otherwise ports of
+        ``[min_port, max_port)`` are tried at random.
+
+        Args:
+            addr: The address without a port, e.g. ``tcp://127.0.0.1``.
+            min_port: The lowest port to try.
+            max_port: One above the highest port to try.
+            max_tries: How many ports to try.
+
+        Raises:
+            ZMQBindError: No port of the range could be bound in ``max_tries`` tries.
+            ZMQError: Any other bind error (a bad address ...).
+        """
+        if min_port == 49152 and max_port == 65536:
+            resolved = self.bind(f"{addr}:*").addr
+            return int(resolved.rsplit(":", 1)[1])
+        for _ in range(max_tries):
+            port = random.randrange(min_port, max_port)
+            try:
+                self.bind(f"{addr}:{port}")
+            except ZMQError as exc:
+                if exc.errno == EADDRINUSE:
+                    continue
+                raise
+            return port
+        from ..errors import ZMQBindError
+
+        raise ZMQBindError(f"Could not bind socket to random port in [{min_port}, {max_port})")
 
     # -- PipeSink (called by the connection manager) --------------------------------
 
@@ -350,408 +537,467 @@ class Socket:
         for listener in self._monitor_listeners:
             listener(event, endpoint, value)
 
+    # -- futures ---------------------------------------------------------------------
+
+    def _failed(self, loop: asyncio.AbstractEventLoop, error: BaseException) -> _Future[Any]:
+        fut: _Future[Any] = _Future(loop=loop)
+        fut.set_exception(error)
+        return fut
+
+    def _sent(self, loop: asyncio.AbstractEventLoop, tracked: bool) -> _Future[Any]:
+        """The future of a send that completed at once."""
+        if tracked:
+            fut: _Future[Any] = _Future(loop=loop)
+            fut.set_result(MessageTracker())
+            return fut
+        done = self._done_none
+        assert done is not None
+        return done
+
     # -- sending --------------------------------------------------------------------
 
-    async def send(
+    def send(
         self, data: object, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> None:
+    ) -> _Future[Any]:
         """Send one frame; with ``SNDMORE`` it is held until the last frame is sent.
 
+        The frame is queued at once when a peer can take it; otherwise the returned
+        future waits for room (``SNDTIMEO`` bounds the wait).
+
         Args:
-            data: bytes, bytearray, memoryview or another buffer.
+            data: bytes, bytearray, memoryview, a [Frame][aiomq.Frame] or another
+                buffer (a mutable one is copied).
             flags: ``aiomq.SNDMORE``, ``aiomq.DONTWAIT``.
-            copy: Accepted for pyzmq compatibility.
-            track: Accepted for pyzmq compatibility.
+            copy: False: the future's result is a [MessageTracker][aiomq.MessageTracker]
+                (as for a Frame). aiomq never keeps a caller's mutable buffer, so it is
+                done at once.
+            track: Accepted for pyzmq compatibility (a tracker comes with ``copy=False``).
+
+        Returns:
+            A future done once the message is queued: None, or a ``MessageTracker``.
+            Its exception is ``Again`` (``DONTWAIT`` and no room now, or ``SNDTIMEO``
+            expired: the frames held by ``SNDMORE`` stay held for a retry), or a
+            ``ZMQError``: ``ENOTSUP`` for a type that cannot send, ``ENOTSOCK`` once
+            closed, a refusal for good (``EFSM``, ``EHOSTUNREACH``) that drops the
+            message, raised already for the first frame as libzmq does.
 
         Raises:
             TypeError: ``data`` is not bytes-like (``str`` included).
-            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired
-                (the frames held by ``SNDMORE`` stay held for a retry).
-            ZMQError: ``ENOTSUP`` for a type that cannot send; ``ENOTSOCK`` if closed;
-                a refusal for good (``EFSM``, ``EHOSTUNREACH``), raised already for the
-                first frame as libzmq does, drops the message.
+            RuntimeError: No event loop is running, or the socket belongs to another.
 
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
         """
-        frame = data if type(data) is bytes else _as_frame(data, "data")
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        frame = data if type(data) is bytes else to_bytes(data, "data")
+        tracked = not copy or isinstance(data, Frame)
         if flags & _SNDMORE:
-            self._check_open()
-            self._check_send(frame)
-            self._send_parts.append(frame)
-            return
+            return self._hold(loop, (frame,), tracked)
         parts = self._send_parts
-        if not parts:
-            # The hot path, _send inlined: yield now and then (before queuing, so a
-            # cancellation never loses a queued message), then push onto the lane.
+        if parts:
+            self._send_parts = []
+            return self._send_message(loop, (*parts, frame), flags, tracked, parts)
+        if not self._send_line.ops:
             budget = self._budget - 1
             if budget:
+                # The hot path: push onto the fast lane.
                 self._budget = budget
-            else:
-                self._budget = _YIELD_EVERY
-                await asyncio.sleep(0)
-            queue = self._out_lane  # None once closed
-            if queue is not None:
-                items = queue.items
-                hwm = queue.hwm
-                if not hwm or len(items) < hwm:
-                    items.append((frame,))
-                    if len(items) == 1:
-                        queue.on_readable()
-                    return
-            if self._closed:
-                raise self._closed_error()
-            await self._send_or_wait((frame,), flags)
-            return
-        self._send_parts = []
-        try:
-            await self._send((*parts, frame), flags)
-        except (Again, asyncio.CancelledError):
-            self._send_parts = parts
-            raise
+                queue = self._out_lane  # None once closed
+                if queue is not None:
+                    items = queue.items
+                    hwm = queue.hwm
+                    if not hwm or len(items) < hwm:
+                        items.append((frame,))
+                        if len(items) == 1:
+                            queue.on_readable()
+                        if tracked:
+                            return self._sent(loop, tracked)
+                        return self._done_none  # type: ignore[return-value]
+        return self._send_message(loop, (frame,), flags, tracked, parts)
 
-    async def send_multipart(
+    def send_multipart(
         self, msg_parts: Iterable[object], flags: int = 0, copy: bool = True, track: bool = False
-    ) -> None:
-        """Send a multipart message atomically.
+    ) -> _Future[Any]:
+        """Send a multipart message atomically (after any frames held by ``SNDMORE``).
 
         Args:
-            msg_parts: The frames (bytes-like each).
-            flags: ``aiomq.DONTWAIT``.
-            copy: Accepted for pyzmq compatibility.
-            track: Accepted for pyzmq compatibility.
+            msg_parts: The frames (bytes-like or [Frame][aiomq.Frame] each).
+            flags: ``aiomq.DONTWAIT``; ``aiomq.SNDMORE`` holds every frame for a message
+                that later calls complete, as libzmq does.
+            copy: As [send][aiomq.Socket.send].
+            track: As ``send``.
+
+        Returns:
+            A future as ``send``'s.
 
         Raises:
-            TypeError: A frame is not bytes-like.
+            TypeError: A frame is not bytes-like, or ``msg_parts`` is a single frame.
             ValueError: ``msg_parts`` is empty.
-            Again: ``DONTWAIT`` and no peer can take it now, or ``SNDTIMEO`` expired.
+            RuntimeError: No event loop is running, or the socket belongs to another.
 
         Cancellation-safe: the whole message was queued, or none of it.
         """
-        await self._send(_as_message(msg_parts), flags & ~_SNDMORE)
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        message, has_frame = _as_message(msg_parts)
+        tracked = not copy or has_frame
+        if flags & _SNDMORE:
+            return self._hold(loop, message, tracked)
+        parts = self._send_parts
+        if parts:
+            self._send_parts = []
+            message = (*parts, *message)
+        return self._send_message(loop, message, flags, tracked, parts)
 
-    async def _send(self, message: Message, flags: int) -> None:
-        self._budget -= 1
-        if self._budget <= 0:
-            self._budget = _YIELD_EVERY
-            await asyncio.sleep(0)
+    def _hold(
+        self, loop: asyncio.AbstractEventLoop, frames: Message, tracked: bool
+    ) -> _Future[Any]:
+        """Hold ``frames`` for the message that the next call without ``SNDMORE`` ends."""
         if self._closed:
-            raise self._closed_error()
-        await self._send_or_wait(message, flags)
-
-    async def _send_or_wait(self, message: Message, flags: int) -> None:
+            return self._failed(loop, self._closed_error())
         try:
-            self._send_nowait(message)
+            self._check_send(frames[0])
+        except ZMQError as exc:
+            return self._failed(loop, exc)
+        self._send_parts.extend(frames)
+        return self._sent(loop, tracked)
+
+    def _send_message(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        message: Message,
+        flags: int,
+        tracked: bool,
+        held: list[bytes],
+    ) -> _Future[Any]:
+        if self._closed:
+            return self._failed(loop, self._closed_error())
+        line = self._send_line
+        fresh = False
+        if not line.ops:
+            budget = self._budget - 1
+            if budget > 0:
+                self._budget = budget
+                try:
+                    self._sender(message)
+                except Again as exc:
+                    if flags & _DONTWAIT:
+                        self._hand_back(held)
+                        return self._failed(loop, exc)
+                except ZMQError as exc:
+                    return self._failed(loop, exc)
+                else:
+                    return self._sent(loop, tracked)
+            else:
+                self._budget = _YIELD_EVERY
+                fresh = True
+        elif flags & _DONTWAIT:
+            self._hand_back(held)
+            return self._failed(loop, Again("earlier sends are still waiting"))
+        op = SendPending(line, loop, fresh, message, held, tracked)
+        return line.add(op, self._deadline(loop, self._options.sndtimeo))
+
+    def _attempt_send(self, op: SendPending) -> None:
+        """Queue a pending send now (``Again`` when no peer can take it yet)."""
+        if self._closed:
+            op.set_exception(self._closed_error())
             return
+        try:
+            self._sender(op.message)
         except Again:
-            if flags & _DONTWAIT:
-                raise
-        deadline = self._deadline(self._options.sndtimeo)
-        while True:
-            await self._wait(self._writable, deadline)
-            try:
-                self._send_nowait(message)
-                return
-            except Again:
-                continue
+            raise
+        except ZMQError as exc:
+            op.set_exception(exc)
+        else:
+            op.set_result(MessageTracker() if op.tracked else None)
+
+    def _send_abandoned(self, op: SendPending) -> None:
+        self._hand_back(op.held)
+
+    def _hand_back(self, held: list[bytes]) -> None:
+        """A message that did not go: hold its ``SNDMORE`` frames again for a retry,
+        unless another message has been started since."""
+        if held and not self._send_parts:
+            self._send_parts = held
 
     # -- receiving ------------------------------------------------------------------
 
-    async def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> bytes:
-        """Receive one frame; ``RCVMORE`` tells whether more frames follow.
+    @overload
+    def recv(
+        self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+    ) -> _Future[bytes]: ...
+    @overload
+    def recv(
+        self, flags: int = 0, *, copy: Literal[False], track: bool = False
+    ) -> _Future[Frame]: ...
+    @overload
+    def recv(self, flags: int, copy: Literal[False], track: bool = False) -> _Future[Frame]: ...
+    @overload
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> _Future[Any]: ...
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> _Future[Any]:
+        """Receive one frame; ``RCVMORE`` (or ``Frame.more``) tells whether more follow.
+
+        Args:
+            flags: ``aiomq.DONTWAIT``.
+            copy: False: the result is a [Frame][aiomq.Frame] (no copy is made either
+                way; a Frame also carries the connection's properties).
+            track: Accepted for pyzmq compatibility.
+
+        Returns:
+            A future of the frame. Its exception is ``Again`` (``DONTWAIT`` and nothing
+            is waiting, or ``RCVTIMEO`` expired) or a ``ZMQError``: ``ENOTSUP`` for a
+            type that cannot receive, ``EFSM`` out of turn, ``ENOTSOCK`` once closed. A
+            receive pending when the socket closes is cancelled, as in zmq.asyncio.
 
         Raises:
-            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
-            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
+            RuntimeError: No event loop is running, or the socket belongs to another.
 
         Cancellation-safe: a cancelled recv consumes nothing.
         """
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        if copy and not self._recv_line.ops:
+            rest = self._recv_rest
+            if rest:
+                fut: _Future[Any] = _Future(loop=loop)
+                fut.set_result(rest.pop(0))
+                return fut
+            budget = self._budget - 1
+            if budget:
+                # The hot path: pop from the fast lane.
+                queue = self._in_lane  # None once closed
+                if queue is not None and self._peeked is None:
+                    items = queue.items
+                    if items:
+                        self._budget = budget
+                        message = items.popleft()
+                        if len(items) + 1 == queue.hwm:
+                            queue.on_writable()
+                        if len(message) > 1:
+                            self._recv_rest = list(message[1:])
+                        fut = _Future(loop=loop)
+                        fut.set_result(message[0])
+                        return fut
+        return self._receive(False, flags, copy, None)
+
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, copy: Literal[True] = True, track: bool = False
+    ) -> _Future[list[bytes]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, *, copy: Literal[False], track: bool = False
+    ) -> _Future[list[Frame]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int, copy: Literal[False], track: bool = False
+    ) -> _Future[list[Frame]]: ...
+    @overload
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> _Future[list[Any]]: ...
+    def recv_multipart(
+        self, flags: int = 0, copy: bool = True, track: bool = False
+    ) -> _Future[list[Any]]:
+        """Receive a whole multipart message (or the rest of one partly read by ``recv``).
+
+        Args:
+            flags: ``aiomq.DONTWAIT``.
+            copy: False: the frames are [Frame][aiomq.Frame] objects.
+            track: Accepted for pyzmq compatibility.
+
+        Returns:
+            A future of the frames; exceptions as [recv][aiomq.Socket.recv]'s.
+
+        Raises:
+            RuntimeError: No event loop is running, or the socket belongs to another.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        if copy and not self._recv_line.ops and not self._recv_rest:
+            budget = self._budget - 1
+            if budget:
+                queue = self._in_lane  # None once closed
+                if queue is not None and self._peeked is None:
+                    items = queue.items
+                    if items:
+                        self._budget = budget
+                        message = items.popleft()
+                        if len(items) + 1 == queue.hwm:
+                            queue.on_writable()
+                        fut: _Future[list[Any]] = _Future(loop=loop)
+                        fut.set_result(list(message))
+                        return fut
+        return self._receive(True, flags, copy, None)
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> _Future[int]:
+        """Receive one frame into ``buffer``, as pyzmq's ``recv_into``.
+
+        Args:
+            buffer: A writable buffer (bytearray, memoryview ...).
+            nbytes: Copy at most this many octets (0: as many as ``buffer`` holds).
+            flags: ``aiomq.DONTWAIT``.
+
+        Returns:
+            A future of the frame's full length: larger than what was copied when the
+            frame was truncated. Exceptions as [recv][aiomq.Socket.recv]'s.
+
+        Raises:
+            TypeError: ``buffer`` is not a writable buffer.
+            ValueError: ``nbytes`` is negative.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        if nbytes < 0:
+            raise ValueError(f"nbytes must be non-negative, not {nbytes}")
+        try:
+            view = memoryview(buffer).cast("B")
+        except TypeError:
+            raise TypeError(
+                f"recv_into needs a writable buffer, not {type(buffer).__name__}"
+            ) from None
+        if view.readonly:
+            raise TypeError("recv_into needs a writable buffer, not a read-only one")
+        limit = min(nbytes or len(view), len(view))
+
+        def copy_into(frame: bytes) -> int:
+            count = min(limit, len(frame))
+            view[:count] = frame[:count]
+            return len(frame)
+
+        return self._receive(False, flags, True, copy_into)
+
+    def recv_message(self, flags: int = 0) -> _Future[ReceivedMessage]:
+        """Receive a whole multipart message with its connection's properties.
+
+        The properties (``User-Id``, ZAP metadata, ``Peer-Address``, the peer's
+        handshake metadata) are those of the connection the message came over; read
+        them with [Message.get][aiomq.Message.get]. Messages over ``inproc://`` carry
+        none.
+
+        Returns:
+            A future of the message; exceptions as [recv][aiomq.Socket.recv]'s.
+
+        Cancellation-safe: a cancelled recv consumes nothing.
+        """
+        return self._receive(
+            True, flags, True, lambda frames: ReceivedMessage(frames, dict(self._properties()))
+        )
+
+    def _receive(
+        self,
+        whole: bool,
+        flags: int,
+        copy: bool,
+        transform: Callable[[Any], Any] | None,
+    ) -> _Future[Any]:
+        """Receive a frame (or a whole message) now, or return a future waiting in line."""
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        if self._closed:
+            return self._failed(loop, self._closed_error())
+        line = self._recv_line
+        fresh = False
+        if not line.ops:
+            budget = self._budget - 1
+            if budget > 0:
+                self._budget = budget
+                try:
+                    value = self._take_value(whole)
+                except Again as exc:
+                    if flags & _DONTWAIT:
+                        return self._failed(loop, exc)
+                except ZMQError as exc:
+                    return self._failed(loop, exc)
+                else:
+                    fut: _Future[Any] = _Future(loop=loop)
+                    _deliver(fut, self._frames(value, whole, copy), transform)
+                    return fut
+            else:
+                self._budget = _YIELD_EVERY
+                fresh = True
+        elif flags & _DONTWAIT:
+            return self._failed(loop, Again("earlier receives are still waiting"))
+        op = RecvPending(line, loop, fresh, whole, copy, transform)
+        return line.add(op, self._deadline(loop, self._options.rcvtimeo))
+
+    def _attempt_recv(self, op: RecvPending) -> None:
+        """Complete a pending receive now (``Again`` when nothing is waiting yet)."""
+        if self._closed:
+            op.set_exception(self._closed_error())
+            return
+        try:
+            value = self._take_value(op.whole)
+        except Again:
+            raise
+        except ZMQError as exc:
+            op.set_exception(exc)
+        else:
+            _deliver(op, self._frames(value, op.whole, op.copy), op.transform)
+
+    def _take_value(self, whole: bool) -> Any:
+        """The next frame (or whole message, or the rest of one): ``Again`` if none."""
         rest = self._recv_rest
         if rest:
+            if whole:
+                self._recv_rest = []
+                return rest
             return rest.pop(0)
-        # The hot path, _recv inlined: yield now and then (before taking, so a
-        # cancellation never loses a message), then pop from the lane.
-        budget = self._budget - 1
-        if budget:
-            self._budget = budget
-        else:
-            self._budget = _YIELD_EVERY
-            await asyncio.sleep(0)
-        queue = self._in_lane  # None once closed
-        if queue is not None and queue.items and self._peeked is None:
-            items = queue.items
-            message = items.popleft()
-            if len(items) + 1 == queue.hwm:
-                queue.on_writable()
-        else:
-            if self._closed:
-                raise self._closed_error()
-            message = await self._take_or_wait(flags)
+        message = self._take_message()
+        if whole:
+            return list(message)
         if len(message) > 1:
             self._recv_rest = list(message[1:])
         return message[0]
 
-    async def recv_multipart(
-        self, flags: int = 0, copy: bool = True, track: bool = False
-    ) -> list[bytes]:
-        """Receive a whole multipart message (or the rest of one partly read by ``recv``).
-
-        Raises:
-            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
-            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
-
-        Cancellation-safe: a cancelled recv consumes nothing.
-        """
-        rest = self._recv_rest
-        if rest:
-            self._recv_rest = []
-            return rest
-        return list(await self._recv(flags))
-
-    async def _recv(self, flags: int) -> Message:
-        self._budget -= 1
-        if self._budget <= 0:
-            self._budget = _YIELD_EVERY
-            await asyncio.sleep(0)
-        queue = self._in_lane  # None once closed
-        if queue is not None and queue.items and self._peeked is None:
+    def _take_message(self) -> Message:
+        queue = self._in_lane
+        if queue is not None and self._peeked is None:
             items = queue.items
-            message = items.popleft()
-            if len(items) + 1 == queue.hwm:
-                queue.on_writable()
-            return message
-        if self._closed:
-            raise self._closed_error()
-        return await self._take_or_wait(flags)
-
-    async def _take_or_wait(self, flags: int) -> Message:
+            if items:
+                message = items.popleft()
+                if len(items) + 1 == queue.hwm:
+                    queue.on_writable()
+                return message
         if self._peeked is None and self._surely_empty():
-            if flags & _DONTWAIT:
-                raise Again("no message available")
-        else:
-            try:
-                return self._take()
-            except Again:
-                if flags & _DONTWAIT:
-                    raise
-        deadline = self._deadline(self._options.rcvtimeo)
-        while True:
-            await self._wait(self._readable, deadline)
-            try:
-                return self._take()
-            except Again:
-                continue
-
-    async def recv_message(self, flags: int = 0) -> ReceivedMessage:
-        """Receive a whole multipart message with its connection's properties.
-
-        The properties (``User-Id``, ZAP metadata, ``Peer-Address``, the peer's
-        handshake metadata) are those of the connection the message came over;
-        read them with :meth:`aiomq.Message.get`. Messages over ``inproc://``
-        carry none.
-
-        Raises:
-            Again: ``DONTWAIT`` and nothing is waiting, or ``RCVTIMEO`` expired.
-            ZMQError: ``ENOTSUP`` for a type that cannot receive; ``ENOTSOCK`` if closed.
-
-        Cancellation-safe: a cancelled recv consumes nothing.
-        """
-        frames = await self.recv_multipart(flags)
-        pipe: Pipe | None = None
-        for strategy in reversed(self._strategies):
-            pipe = getattr(strategy, "last_pipe", None) or getattr(strategy, "pipe", None)
-            if pipe is not None:
-                break
-        return ReceivedMessage(frames, dict(pipe.properties) if pipe is not None else {})
+            raise Again("no message available")
+        return self._take()
 
     def _take(self) -> Message:
-        """The next message: the one :meth:`poll` looked ahead at, else the pattern's."""
+        """The next message: the one ``poll`` looked ahead at, else the pattern's."""
         peeked = self._peeked
         if peeked is None:
-            return self._recv_nowait()
+            return self._receiver()
         self._peeked = None
         return peeked
 
-    # -- serialization (pyzmq's send_json ... recv_pyobj) ---------------------------
-    # Each encodes or decodes one frame around send()/recv(), so each inherits their
-    # cancellation contract: decoding happens only after the frame was taken.
+    def _frames(self, value: Any, whole: bool, copy: bool) -> Any:
+        """``value`` as delivered: as it is, or as [Frame][aiomq.Frame] objects."""
+        if copy:
+            return value
+        properties = self._properties()
+        if whole:
+            last = len(value) - 1
+            return [
+                Frame.received(frame, index < last, properties) for index, frame in enumerate(value)
+            ]
+        return Frame.received(value, bool(self._recv_rest), properties)
 
-    async def send_string(
-        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8"
-    ) -> None:
-        """Send a ``str`` as one encoded frame (``SNDMORE`` allowed, as :meth:`send`).
-
-        Args:
-            u: The text.
-            flags: ``aiomq.SNDMORE``, ``aiomq.DONTWAIT``.
-            copy: Accepted for pyzmq compatibility.
-            encoding: The text encoding.
-
-        Raises:
-            TypeError: ``u`` is not a ``str`` (send bytes with :meth:`send`).
-            UnicodeEncodeError: ``u`` cannot be encoded in ``encoding``.
-            Again: As :meth:`send`.
-            ZMQError: As :meth:`send`.
-
-        Cancellation-safe as :meth:`send`.
-        """
-        await self.send(_ser.encode_string(u, encoding), flags)
-
-    async def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
-        """Receive one frame and decode it as text.
-
-        Raises:
-            UnicodeDecodeError: The frame is not valid in ``encoding`` (it is consumed).
-            Again: As :meth:`recv`.
-            ZMQError: As :meth:`recv`.
-
-        Cancellation-safe: a cancelled call consumes nothing.
-        """
-        return _ser.decode_string(await self.recv(flags), encoding)
-
-    async def send_json(self, obj: object, flags: int = 0) -> None:
-        """Send ``obj`` as one frame of compact UTF-8 JSON (msgspec).
-
-        Structs, dataclasses, ``datetime``, ``UUID`` ... encode as msgspec documents.
-
-        Raises:
-            TypeError: ``obj`` holds a value JSON cannot encode.
-            Again: As :meth:`send`.
-            ZMQError: As :meth:`send`.
-
-        Cancellation-safe as :meth:`send`.
-        """
-        await self.send(_ser.encode_json(obj), flags)
-
-    @overload
-    async def recv_json(self, flags: int = 0, type: None = None) -> Any: ...
-    @overload
-    async def recv_json(self, flags: int = 0, *, type: builtins.type[_R]) -> _R: ...
-    @overload
-    async def recv_json(self, flags: int = 0, *, type: object) -> Any: ...
-    async def recv_json(self, flags: int = 0, type: object = None) -> Any:
-        """Receive one JSON frame, decoded (and validated into ``type`` when given).
-
-        Args:
-            flags: ``aiomq.DONTWAIT``.
-            type: A msgspec ``Struct`` or any type msgspec can decode into
-                (``list[int]``, a dataclass, ``TypedDict`` ...); ``None`` gives plain
-                Python objects.
-
-        Raises:
-            msgspec.ValidationError: The payload does not match ``type``. The message is
-                consumed: the next call receives the next message.
-            msgspec.DecodeError: The frame is not JSON (also consumed).
-            TypeError: ``type`` is not a type msgspec supports (nothing is received).
-            Again: As :meth:`recv`.
-            ZMQError: As :meth:`recv`.
-
-        Cancellation-safe: a cancelled call consumes nothing.
-        """
-        decode = _ser.json_decoder(type)  # a bad ``type`` fails before a receive
-        return decode(await self.recv(flags))
-
-    async def send_msgpack(self, obj: object, flags: int = 0) -> None:
-        """Send ``obj`` as one MessagePack frame (msgspec).
-
-        Raises:
-            TypeError: ``obj`` holds a value MessagePack cannot encode.
-            Again: As :meth:`send`.
-            ZMQError: As :meth:`send`.
-
-        Cancellation-safe as :meth:`send`.
-        """
-        await self.send(_ser.encode_msgpack(obj), flags)
-
-    @overload
-    async def recv_msgpack(self, flags: int = 0, type: None = None) -> Any: ...
-    @overload
-    async def recv_msgpack(self, flags: int = 0, *, type: builtins.type[_R]) -> _R: ...
-    @overload
-    async def recv_msgpack(self, flags: int = 0, *, type: object) -> Any: ...
-    async def recv_msgpack(self, flags: int = 0, type: object = None) -> Any:
-        """Receive one MessagePack frame, decoded (and validated into ``type`` when given).
-
-        Raises:
-            msgspec.ValidationError: The payload does not match ``type`` (consumed).
-            msgspec.DecodeError: The frame is not MessagePack (consumed).
-            TypeError: ``type`` is not a type msgspec supports (nothing is received).
-            Again: As :meth:`recv`.
-            ZMQError: As :meth:`recv`.
-
-        Cancellation-safe: a cancelled call consumes nothing.
-        """
-        decode = _ser.msgpack_decoder(type)  # a bad ``type`` fails before a receive
-        return decode(await self.recv(flags))
-
-    async def send_pyobj(
-        self, obj: object, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL
-    ) -> None:
-        """Send ``obj`` pickled in one frame.
-
-        Warning:
-            Only for trusted peers: the receiver's :meth:`recv_pyobj` unpickles, which
-            runs arbitrary code.
-
-        Raises:
-            pickle.PicklingError: ``obj`` cannot be pickled (or what :func:`pickle.dumps`
-                raises).
-            Again: As :meth:`send`.
-            ZMQError: As :meth:`send`.
-
-        Cancellation-safe as :meth:`send`.
-        """
-        await self.send(_ser.dumps_pyobj(obj, protocol), flags)
-
-    async def recv_pyobj(self, flags: int = 0) -> Any:
-        """Receive one frame and unpickle it.
-
-        Warning:
-            **Unsafe with untrusted peers**: unpickling runs arbitrary code. Use
-            :meth:`recv_json`/:meth:`recv_msgpack` with a ``type`` for data from outside.
-
-        Raises:
-            pickle.UnpicklingError: The frame is not a pickle (consumed).
-            Again: As :meth:`recv`.
-            ZMQError: As :meth:`recv`.
-
-        Cancellation-safe: a cancelled call consumes nothing.
-        """
-        return _ser.loads_pyobj(await self.recv(flags))
-
-    async def send_serialized(
-        self,
-        msg: _R,
-        serialize: Callable[[_R], Iterable[object]],
-        flags: int = 0,
-        copy: bool = True,
-    ) -> None:
-        """Send ``serialize(msg)`` (a list of frames) as one multipart message, as pyzmq.
-
-        Raises:
-            TypeError: ``serialize`` returned something that is not a list of bytes-like
-                frames.
-            ValueError: ``serialize`` returned no frame.
-            Again: As :meth:`send_multipart`.
-            ZMQError: As :meth:`send_multipart`.
-
-        Cancellation-safe as :meth:`send_multipart`.
-        """
-        await self.send_multipart(serialize(msg), flags)
-
-    async def recv_serialized(
-        self, deserialize: Callable[[list[bytes]], _R], flags: int = 0, copy: bool = True
-    ) -> _R:
-        """Receive a multipart message and return ``deserialize(frames)``, as pyzmq.
-
-        Raises:
-            Exception: Whatever ``deserialize`` raises (the message is consumed).
-            Again: As :meth:`recv_multipart`.
-            ZMQError: As :meth:`recv_multipart`.
-
-        Cancellation-safe: a cancelled call consumes nothing.
-        """
-        return deserialize(await self.recv_multipart(flags))
+    def _properties(self) -> dict[str, bytes]:
+        """The properties of the connection the last message came over."""
+        for strategy in reversed(self._strategies):
+            pipe = getattr(strategy, "last_pipe", None) or getattr(strategy, "pipe", None)
+            if pipe is not None:
+                return pipe.properties  # type: ignore[no-any-return]
+        return {}
 
     # -- non-blocking twins and readiness --------------------------------------------
 
@@ -759,15 +1005,14 @@ class Socket:
         """Receive a whole message if one is waiting, without awaiting.
 
         Raises:
-            Again: Nothing is waiting.
-            ZMQError: ``ENOTSUP``/``EFSM`` as :meth:`recv_multipart`; ``ENOTSOCK`` if closed.
+            Again: Nothing is waiting (or pending receives are first in line).
+            ZMQError: ``ENOTSUP``/``EFSM`` as ``recv_multipart``; ``ENOTSOCK`` if closed.
         """
         self._check_open()
-        rest = self._recv_rest
-        if rest:
-            self._recv_rest = []
-            return rest
-        return list(self._take())
+        if self._recv_line.ops:
+            raise Again("earlier receives are still waiting")
+        value: list[bytes] = self._take_value(True)
+        return value
 
     def send_multipart_nowait(self, msg_parts: Iterable[object]) -> None:
         """Queue a whole message if a peer can take it now, without awaiting.
@@ -775,11 +1020,14 @@ class Socket:
         Raises:
             TypeError: A frame is not bytes-like.
             ValueError: ``msg_parts`` is empty.
-            Again: No peer can take it now.
-            ZMQError: ``ENOTSUP``/``EFSM``/``EHOSTUNREACH`` as :meth:`send_multipart`.
+            Again: No peer can take it now (or pending sends are first in line).
+            ZMQError: ``ENOTSUP``/``EFSM``/``EHOSTUNREACH`` as ``send_multipart``.
         """
         self._check_open()
-        self._send_nowait(_as_message(msg_parts))
+        message, _ = _as_message(msg_parts)
+        if self._send_line.ops:
+            raise Again("earlier sends are still waiting")
+        self._sender(message)
 
     def _can_send(self) -> bool:
         """True when a send would complete now (subclasses that can send)."""
@@ -802,41 +1050,10 @@ class Socket:
     def _peek(self) -> bool:
         """Look ahead for a message (as libzmq's has_in does): True if one is waiting."""
         try:
-            self._peeked = self._recv_nowait()
+            self._peeked = self._receiver()
         except ZMQError:  # Again, or a type/state that cannot receive now
             return False
         return True
-
-    async def poll(
-        self,
-        timeout: int | None = None,  # noqa: ASYNC109 - pyzmq's signature, in milliseconds
-        flags: int = PollEvent.POLLIN,
-    ) -> int:
-        """Wait until the socket is readable and/or writable, as pyzmq's ``Socket.poll``.
-
-        Args:
-            timeout: Milliseconds to wait; ``None`` or negative waits forever, 0 checks.
-            flags: ``aiomq.POLLIN``, ``aiomq.POLLOUT`` or both.
-
-        Returns:
-            The events that hold (0 on timeout).
-
-        Raises:
-            ZMQError: ``ENOTSOCK`` if the socket is closed.
-
-        Cancellation-safe: polling consumes nothing.
-        """
-        self._check_open()
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None or timeout < 0 else loop.time() + timeout / 1000
-        while True:
-            events = self._poll_events(flags)
-            if events:
-                return events
-            if deadline is not None and loop.time() >= deadline:
-                return 0
-            await wait_any(self._poll_signals(flags), deadline)
-            self._check_open()
 
     def _poll_signals(self, flags: int) -> list[Signal]:
         """The signals that announce a change of the ``POLLIN``/``POLLOUT`` in ``flags``."""
@@ -845,31 +1062,43 @@ class Socket:
             signals.append(self._writable)
         return signals
 
+    def poll(self, timeout: int | None = None, flags: int = _POLLIN) -> _Future[int]:
+        """Wait until the socket is readable and/or writable, as zmq.asyncio's ``poll``.
+
+        Args:
+            timeout: Milliseconds to wait; ``None`` or negative waits forever, 0 checks.
+            flags: ``aiomq.POLLIN``, ``aiomq.POLLOUT`` or both.
+
+        Returns:
+            A future of the events that hold (0 on timeout). It is cancelled if the
+            socket closes meanwhile, as in zmq.asyncio.
+
+        Raises:
+            ZMQError: ``ENOTSOCK`` if the socket is closed.
+
+        Cancellation-safe: polling consumes nothing.
+        """
+        from ..poller import Poller
+
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        self._check_open()
+        events = self._poll_events(flags)
+        if events or timeout == 0:
+            fut: _Future[int] = _Future(loop=loop)
+            fut.set_result(events)
+            return fut
+        poller = Poller()
+        poller.register(self, flags)
+        return poller._poll_one(self, timeout)
+
     # -- waiting --------------------------------------------------------------------
 
-    def _deadline(self, timeout_ms: int) -> float | None:
+    def _deadline(self, loop: asyncio.AbstractEventLoop, timeout_ms: int) -> float | None:
         if timeout_ms < 0:
             return None
-        return asyncio.get_running_loop().time() + timeout_ms / 1000
-
-    async def _wait(self, signal: Signal, deadline: float | None) -> None:
-        loop = asyncio.get_running_loop()
-        # What this task queued goes on the wire before it suspends (a REQ's request),
-        # once it is registered as a waiter: a flush that frees room wakes it at once.
-        flush = flush_queue(loop).run_before_waiting
-        if deadline is None:
-            await signal.wait(flush)
-        else:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise Again("Resource temporarily unavailable (timed out)")
-            try:
-                async with asyncio.timeout(remaining):
-                    await signal.wait(flush)
-            except TimeoutError:
-                raise Again("Resource temporarily unavailable (timed out)") from None
-        if self._closed:
-            raise self._closed_error()
+        return loop.time() + timeout_ms / 1000
 
     # -- closing --------------------------------------------------------------------
 
@@ -883,6 +1112,9 @@ class Socket:
     def close(self, linger: int | None = None) -> None:
         """Close the socket now; queued messages flush in the background.
 
+        Pending receives, sends and polls are cancelled (with the context terminated,
+        they fail with ``ContextTerminated`` instead).
+
         Args:
             linger: Milliseconds to keep flushing (overrides ``LINGER``); -1 forever,
                 0 drops everything at once.
@@ -893,6 +1125,9 @@ class Socket:
             self._options.set(SocketOption.LINGER, linger)
         self._closed = True
         self._in_lane = self._out_lane = None  # the hot paths test only their lane
+        error = self._close_error
+        self._recv_line.cancel_all(error)
+        self._send_line.cancel_all(error)
         self._readable.set()
         self._writable.set()
         if self._manager is not None:
@@ -916,33 +1151,53 @@ class Socket:
         self._close_error = ContextTerminated()
         self.close()
 
-    async def __aenter__(self) -> Socket:
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close (``with ctx.socket(...) as sock:``); the flush goes on in the background."""
+        self.close()
+
+    async def __aenter__(self: _S) -> _S:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def __aiter__(self) -> Socket:
+    def __aiter__(self: _S) -> _S:
         """``async for parts in sock:`` receives whole messages until the socket closes."""
         return self
 
     async def __anext__(self) -> list[bytes]:
-        """The next whole message (:meth:`recv_multipart`).
+        """The next whole message (``recv_multipart``).
 
         Raises:
-            StopAsyncIteration: The socket was closed or its context terminated
-                (``ENOTSOCK``/``ContextTerminated``), before or during the wait.
+            StopAsyncIteration: The socket was closed or its context terminated, before
+                or during the wait.
             Again: ``RCVTIMEO`` expired (iteration can be resumed).
             ZMQError: ``ENOTSUP`` for a type that cannot receive.
 
         Cancellation-safe: a cancelled step consumes nothing.
         """
         try:
-            return await self.recv_multipart()
+            return await self._closing_as_error(self.recv_multipart())
         except ZMQError as exc:
             if self._closed and (exc.errno == ENOTSOCK or isinstance(exc, ContextTerminated)):
                 raise StopAsyncIteration from None
             raise
+
+    async def _closing_as_error(self, fut: _Future[_R]) -> _R:
+        """Await ``fut``; if the socket's closing cancelled it, raise the closed error
+        (``ENOTSOCK`` or ``ContextTerminated``) instead of ``CancelledError``."""
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closed and fut.cancelled() and (task is None or not task.cancelling()):
+                raise self._closed_error() from None
+            raise
+
+    # -- monitoring ------------------------------------------------------------------
 
     def add_monitor_listener(self, listener: MonitorListener) -> None:
         """Call ``listener(event, endpoint, value)`` for each connection event.
@@ -955,63 +1210,77 @@ class Socket:
         """Stop calling ``listener``."""
         self._monitor_listeners.remove(listener)
 
-    def monitor(self, events: int = EVENT_ALL, *, maxlen: int = 1000) -> MonitorStream:
-        """Watch connection events: ``async with sock.monitor() as events: async for ev ...``.
+    @overload
+    def monitor(self, addr: None, events: int = 0) -> None: ...
+    @overload
+    def monitor(self, addr: str, events: int = EVENT_ALL) -> None: ...
+    @overload
+    def monitor(self, addr: int, *, maxlen: int = 1000) -> MonitorStream: ...
+    @overload
+    def monitor(self, *, events: int = EVENT_ALL, maxlen: int = 1000) -> MonitorStream: ...
+    def monitor(
+        self,
+        addr: str | int | _Unset | None = _UNSET,
+        events: int = EVENT_ALL,
+        *,
+        maxlen: int = 1000,
+    ) -> MonitorStream | None:
+        """Watch connection events, in pyzmq's form or as an async iterator.
 
-        Unlike pyzmq's ``Socket.monitor(addr, events)`` this returns an async iterator of
-        :class:`~aiomq.MonitorEvent`; :meth:`get_monitor_socket` gives libzmq's form.
-        Several monitors may watch one socket.
-
-        Args:
-            events: A mask of :class:`~aiomq.Event` values (all by default).
-            maxlen: Events buffered at most; when full, the oldest is discarded.
-
-        Returns:
-            The monitor. It ends with ``MONITOR_STOPPED`` after its ``aclose()``, or once
-            the socket has closed and its connections are down (``CLOSED`` first).
-
-        Raises:
-            ZMQError: ``ENOTSOCK`` if the socket is closed.
-            ValueError: ``maxlen`` is below 1.
-
-        Cancellation-safe: a cancelled ``__anext__`` takes no event.
-        """
-        self._check_open()
-        stream = MonitorStream(events, self._drop_monitor, maxlen)
-        self.add_monitor_listener(stream)
-        return stream
-
-    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
-        """A PAIR socket receiving libzmq's two-frame monitor messages, as pyzmq's.
-
-        Frame 1 is ``<uint16 event><uint32 value>`` (little-endian), frame 2 the
-        endpoint: ``zmq.utils.monitor.parse_monitor_message`` reads them. As in libzmq
-        one socket has one such monitor: a second call stops the first. A message the
-        PAIR cannot queue (``RCVHWM`` reached) is dropped.
+        * ``sock.monitor("inproc://mon", events)`` (pyzmq): a PAIR bound on the inproc
+          address sends libzmq's two-frame monitor messages; connect a PAIR to it and
+          read them with ``aiomq.utils.monitor.recv_monitor_message``.
+          ``sock.monitor(None)`` stops it.
+        * ``sock.monitor(events)`` (aiomq): an async iterator of
+          [MonitorEvent][aiomq.MonitorEvent], e.g.
+          ``async with sock.monitor() as events: async for ev in events: ...``. Several
+          may watch one socket.
 
         Args:
-            events: A mask of :class:`~aiomq.Event` values; None for all.
-            addr: The inproc endpoint joining the two PAIRs; None picks a unique one.
+            addr: pyzmq's form: the inproc endpoint, or None to stop. aiomq's form: the
+                events mask (``addr`` is then the first positional argument).
+            events: A mask of [Event][aiomq.Event] values (all by default).
+            maxlen: aiomq's form: events buffered at most; when full, the oldest is
+                discarded.
 
         Returns:
-            The connected PAIR socket (the caller closes it).
+            aiomq's form: the monitor, which ends with ``MONITOR_STOPPED`` after its
+            ``aclose()``, or once the socket has closed and its connections are down
+            (``CLOSED`` first). pyzmq's form: None.
 
         Raises:
             ZMQError: ``ENOTSOCK`` if the socket is closed; ``EADDRINUSE`` if ``addr``
                 is taken.
+            ValueError: ``maxlen`` is below 1.
+            TypeError: ``addr`` is none of str, int, None.
+
+        Cancellation-safe: a cancelled ``__anext__`` takes no event.
         """
-        self._check_open()
-        self.disable_monitor()
         if addr is None:
-            addr = f"inproc://aiomq.monitor.{id(self):x}.{next(_MONITOR_IDS)}"
+            self.disable_monitor()
+            return None
+        if isinstance(addr, str):
+            self._check_open()
+            self._monitor_to(addr, events)
+            return None
+        if isinstance(addr, _Unset):
+            addr = events
+        if isinstance(addr, bool) or not isinstance(addr, int):
+            raise TypeError(f"monitor() takes an inproc address or an events mask, not {addr!r}")
+        self._check_open()
+        stream = MonitorStream(addr, self._drop_monitor, maxlen)
+        self.add_monitor_listener(stream)
+        return stream
+
+    def _monitor_to(self, addr: str, events: int | None) -> None:
+        """Send libzmq's monitor messages to a PAIR bound on ``addr`` (one per socket)."""
+        self.disable_monitor()
         feeder = self._context.socket(SocketType.PAIR)
         try:
             feeder.bind(addr)
         except BaseException:
             feeder.close(0)
             raise
-        watcher = self._context.socket(SocketType.PAIR)
-        watcher.connect(addr)
 
         def send(frames: list[bytes]) -> None:
             try:  # noqa: SIM105 - the hot path of a monitor
@@ -1024,10 +1293,40 @@ class Socket:
                 EVENT_ALL if events is None else events, self._drop_monitor, send, feeder.close
             )
         )
+
+    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
+        """A PAIR socket receiving libzmq's two-frame monitor messages, as pyzmq's.
+
+        Frame 1 is ``<uint16 event><uint32 value>`` (little-endian), frame 2 the
+        endpoint: ``aiomq.utils.monitor.parse_monitor_message`` reads them. As in pyzmq,
+        a second call returns the same socket while it is open. A message the PAIR
+        cannot queue (``RCVHWM`` reached) is dropped.
+
+        Args:
+            events: A mask of [Event][aiomq.Event] values; None for all.
+            addr: The inproc endpoint joining the two PAIRs; None picks a unique one.
+
+        Returns:
+            The connected PAIR socket (the caller closes it).
+
+        Raises:
+            ZMQError: ``ENOTSOCK`` if the socket is closed; ``EADDRINUSE`` if ``addr``
+                is taken.
+        """
+        self._check_open()
+        watcher = self._monitor_socket
+        if watcher is not None and not watcher.closed:
+            return watcher
+        if addr is None:
+            addr = f"inproc://aiomq.monitor.{id(self):x}.{next(_MONITOR_IDS)}"
+        self._monitor_to(addr, events)
+        watcher = self._monitor_socket = self._context.socket(SocketType.PAIR)
+        watcher.connect(addr)
         return watcher
 
     def disable_monitor(self) -> None:
-        """Stop the monitor of :meth:`get_monitor_socket` (it sends ``MONITOR_STOPPED``)."""
+        """Stop libzmq-style monitoring (it sends ``MONITOR_STOPPED``)."""
+        self._monitor_socket = None
         for listener in list(self._monitor_listeners):
             if isinstance(listener, MonitorMessages):
                 listener.stop()
@@ -1037,12 +1336,44 @@ class Socket:
             self._monitor_listeners.remove(feed)
 
 
+def _deliver(fut: _Future[Any], value: Any, transform: Callable[[Any], Any] | None) -> None:
+    """Complete ``fut`` with ``value``, decoded by ``transform`` (whose error it gets)."""
+    if transform is None:
+        fut.set_result(value)
+        return
+    try:
+        result = transform(value)
+    except Exception as exc:  # the message is consumed either way, as in pyzmq
+        fut.set_exception(exc)
+    else:
+        fut.set_result(result)
+
+
+def _as_message(msg_parts: Iterable[object]) -> tuple[Message, bool]:
+    """The frames of ``msg_parts`` as bytes, and whether any was a ``Frame``."""
+    if isinstance(msg_parts, bytes | bytearray | memoryview | str | Frame):
+        raise TypeError("msg_parts must be a list of frames, not a single frame")
+    parts = list(msg_parts)
+    if not parts:
+        raise ValueError("msg_parts needs at least one frame")
+    message = tuple([to_bytes(part, "each of msg_parts") for part in parts])
+    return message, any(type(part) is Frame for part in parts)
+
+
 def _topic(topic: object) -> bytes:
     if isinstance(topic, str):
         return topic.encode()
     if isinstance(topic, bytes | bytearray | memoryview):
         return bytes(topic)
     raise TypeError(f"topic must be bytes or str, not {type(topic).__name__}")
+
+
+def _endpoint(addr: object) -> str:
+    if isinstance(addr, str):
+        return addr
+    if isinstance(addr, bytes):
+        return addr.decode()
+    raise TypeError(f"an endpoint is a str (or bytes), not {type(addr).__name__}")
 
 
 def _option(option: int) -> SocketOption:

@@ -16,6 +16,7 @@ class PairSocket(Socket):
     A second peer is refused while the first is attached.
     """
 
+    __slots__ = ("_pair",)
     peer_types: ClassVar[frozenset[str]] = frozenset({"PAIR"})
 
     def _setup(self) -> None:
@@ -23,8 +24,8 @@ class PairSocket(Socket):
             self._readable.set, self._writable.set, self._set_in_lane, self._set_out_lane
         )
         self._strategies = (pair,)
-        self._send_nowait = pair.send_nowait  # type: ignore[method-assign]
-        self._recv_nowait = pair.recv_nowait  # type: ignore[method-assign]
+        self._sender = pair.send_nowait
+        self._receiver = pair.recv_nowait
 
     def _can_send(self) -> bool:
         return self._pair.writable

@@ -13,12 +13,13 @@ __all__ = ["PullSocket", "PushSocket"]
 class PushSocket(Socket):
     """PUSH: round-robins messages over connected PULL peers; blocks when all are full."""
 
+    __slots__ = ("_balancer",)
     peer_types: ClassVar[frozenset[str]] = frozenset({"PULL"})
 
     def _setup(self) -> None:
         balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
         self._strategies = (balancer,)
-        self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
+        self._sender = balancer.send_nowait
 
     def _can_send(self) -> bool:
         return self._balancer.writable
@@ -27,9 +28,10 @@ class PushSocket(Socket):
 class PullSocket(Socket):
     """PULL: fair-queues messages from connected PUSH peers."""
 
+    __slots__ = ()
     peer_types: ClassVar[frozenset[str]] = frozenset({"PUSH"})
 
     def _setup(self) -> None:
         queue = FairQueue(self._readable.set, self._set_in_lane)
         self._strategies = (queue,)
-        self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]
+        self._receiver = queue.recv_nowait

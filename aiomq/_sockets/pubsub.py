@@ -68,6 +68,7 @@ _PUBLISHER_OPTIONS: dict[SocketOption, Callable[[Publisher, int | bytes], None]]
 
 
 class _PublishingSocket(Socket):
+    __slots__ = ("_publisher",)
     peer_types: ClassVar[frozenset[str]] = frozenset({"SUB", "XSUB"})
     _delivers: ClassVar[bool] = False
 
@@ -76,7 +77,7 @@ class _PublishingSocket(Socket):
             self._readable.set, self._writable.set, deliver=self._delivers
         )
         self._strategies = (publisher,)
-        self._send_nowait = publisher.send_nowait  # type: ignore[method-assign]
+        self._sender = publisher.send_nowait
 
     def _reconnected(self, pipe: Pipe) -> None:
         self._publisher.reconnected(pipe)
@@ -111,6 +112,8 @@ class PubSocket(_PublishingSocket):
     ``XPUB_NODROP`` the send waits instead). ``recv`` raises ``ZMQError(ENOTSUP)``.
     """
 
+    __slots__ = ()
+
 
 class XPubSocket(_PublishingSocket):
     """XPUB: a PUB that also receives, as messages, the subscriptions of its peers.
@@ -122,14 +125,16 @@ class XPubSocket(_PublishingSocket):
     :meth:`~aiomq.Socket.subscribe` (or ``unsubscribe``) to apply a topic for that peer.
     """
 
+    __slots__ = ()
     _delivers: ClassVar[bool] = True
 
     def _setup(self) -> None:
         super()._setup()
-        self._recv_nowait = self._publisher.recv_nowait  # type: ignore[method-assign]
+        self._receiver = self._publisher.recv_nowait
 
 
 class _SubscribingSocket(Socket):
+    __slots__ = ("_subscriber",)
     peer_types: ClassVar[frozenset[str]] = frozenset({"PUB", "XPUB"})
     _filtering: ClassVar[bool] = True
 
@@ -140,7 +145,7 @@ class _SubscribingSocket(Socket):
             self._readable.set, self._writable.set, filtering=self._filtering
         )
         self._strategies = (subscriber,)
-        self._recv_nowait = subscriber.recv_nowait  # type: ignore[method-assign]
+        self._receiver = subscriber.recv_nowait
 
     def _reconnected(self, pipe: Pipe) -> None:
         self._subscriber.resend(pipe)
@@ -154,6 +159,8 @@ class SubSocket(_SubscribingSocket):
     unsubscribes) and are re-sent after every reconnect. ``send`` raises
     ``ZMQError(ENOTSUP)``.
     """
+
+    __slots__ = ()
 
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         if option is _SUBSCRIBE:
@@ -173,11 +180,12 @@ class XSubSocket(_SubscribingSocket):
     SUB it does not filter what it receives.
     """
 
+    __slots__ = ()
     _filtering: ClassVar[bool] = False
 
     def _setup(self) -> None:
         super()._setup()
-        self._send_nowait = self._subscriber.send_nowait  # type: ignore[method-assign]
+        self._sender = self._subscriber.send_nowait
 
     def _can_send(self) -> bool:
         return True  # full publishers miss the message (libzmq xsub.cpp xhas_out)

@@ -8,9 +8,8 @@ from typing import ClassVar
 
 from .._pipe import Message, Pipe
 from .._routing import FairQueue, LoadBalancer
-from ..constants import SocketOption
 from ..errors import EFSM, ZMQError
-from .base import Socket, _Option
+from .base import Socket
 
 __all__ = ["RepSocket", "ReqSocket"]
 
@@ -33,14 +32,22 @@ class ReqSocket(Socket):
     also set).
     """
 
+    __slots__ = (
+        "_balancer",
+        "_expected_id",
+        "_queue",
+        "_receiving",
+        "_reply_pipe",
+        "_request_id",
+    )
     peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "ROUTER"})
-    req_relaxed = _Option[int](SocketOption.REQ_RELAXED)
-    req_correlate = _Option[int](SocketOption.REQ_CORRELATE)
 
     def _setup(self) -> None:
         self._balancer = LoadBalancer(self._writable.set)
         self._queue = FairQueue(self._readable.set)
         self._strategies = (self._balancer, self._queue)
+        self._sender = self._send_request
+        self._receiver = self._receive_reply
         self._receiving = False
         self._reply_pipe: Pipe | None = None
         self._request_id = random.getrandbits(32)
@@ -57,7 +64,7 @@ class ReqSocket(Socket):
         turn = not (self._receiving or self._recv_rest) or self._options.req_relaxed
         return bool(turn) and self._balancer.writable
 
-    def _send_nowait(self, message: Message) -> None:
+    def _send_request(self, message: Message) -> None:
         self._check_send(b"")
         request_id: bytes | None = None
         if self._options.req_correlate:
@@ -76,7 +83,7 @@ class ReqSocket(Socket):
             queue.recv_nowait()
         self._receiving = True
 
-    def _recv_nowait(self) -> Message:
+    def _receive_reply(self) -> Message:
         if not self._receiving:
             raise _fsm("a REQ socket must send a request before receiving")
         queue = self._queue
@@ -112,11 +119,14 @@ class RepSocket(Socket):
     blocks. Receiving twice, or sending before receiving, raises ``ZMQError(EFSM)``.
     """
 
+    __slots__ = ("_envelope", "_queue", "_reply_pipe", "_request", "_sending")
     peer_types: ClassVar[frozenset[str]] = frozenset({"REQ", "DEALER"})
 
     def _setup(self) -> None:
         self._queue = FairQueue(self._readable.set)
         self._strategies = (self._queue,)
+        self._sender = self._send_reply
+        self._receiver = self._receive_request
         self._sending = False
         self._reply_pipe: Pipe | None = None
         self._envelope: Message = ()
@@ -132,7 +142,7 @@ class RepSocket(Socket):
     def _can_send(self) -> bool:
         return self._sending and not self._recv_rest
 
-    def _send_nowait(self, message: Message) -> None:
+    def _send_reply(self, message: Message) -> None:
         self._check_send(b"")
         pipe, envelope = self._reply_pipe, self._envelope
         self._sending = False
@@ -146,7 +156,7 @@ class RepSocket(Socket):
         ):
             pipe.outbound.push(envelope + message)
 
-    def _recv_nowait(self) -> Message:
+    def _receive_request(self) -> Message:
         if self._sending:
             raise _fsm("a REP socket must send the reply before receiving again")
         queue = self._queue

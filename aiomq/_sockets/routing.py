@@ -9,7 +9,7 @@ from .._pipe import Message, Pipe
 from .._routing import FairQueue, IdentityRouter, LoadBalancer
 from ..constants import SocketOption
 from ..options import OptionValue
-from .base import Socket, _Option
+from .base import Socket
 
 __all__ = ["DealerSocket", "RouterSocket"]
 
@@ -20,7 +20,7 @@ _ROUTER_FLAGS = frozenset({SocketOption.ROUTER_MANDATORY, SocketOption.ROUTER_HA
 class _ProbingSocket(Socket):
     """With ``PROBE_ROUTER``, an empty message goes first to each newly attached peer."""
 
-    probe_router = _Option[int](SocketOption.PROBE_ROUTER)
+    __slots__ = ()
 
     def attach_pipe(self, pipe: Pipe) -> bool:
         """Route through a new peer's pipe, probe queued first; False refuses the peer."""
@@ -37,14 +37,15 @@ class DealerSocket(_ProbingSocket):
     Sends wait while every peer's queue is full (or there is no peer); nothing is dropped.
     """
 
+    __slots__ = ("_balancer",)
     peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "DEALER", "ROUTER"})
 
     def _setup(self) -> None:
         balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
         queue = FairQueue(self._readable.set, self._set_in_lane)
         self._strategies = (balancer, queue)
-        self._send_nowait = balancer.send_nowait  # type: ignore[method-assign]
-        self._recv_nowait = queue.recv_nowait  # type: ignore[method-assign]
+        self._sender = balancer.send_nowait
+        self._receiver = queue.recv_nowait
 
     def _can_send(self) -> bool:
         return self._balancer.writable
@@ -59,16 +60,15 @@ class RouterSocket(_ProbingSocket):
     ``ZMQError(EHOSTUNREACH)``, respectively waited for (``Again`` with ``DONTWAIT``).
     """
 
+    __slots__ = ("_queue", "_router")
     peer_types: ClassVar[frozenset[str]] = frozenset({"REQ", "DEALER", "ROUTER"})
-    router_mandatory = _Option[int](SocketOption.ROUTER_MANDATORY)
-    router_handover = _Option[int](SocketOption.ROUTER_HANDOVER)
-    connect_routing_id = _Option[bytes](SocketOption.CONNECT_ROUTING_ID)
 
     def _setup(self) -> None:
         self._router = IdentityRouter(self._writable.set, self.terminate_pipe)
         self._queue = FairQueue(self._readable.set)
         self._strategies = (self._router, self._queue)
-        self._send_nowait = self._router.send_nowait  # type: ignore[method-assign]
+        self._sender = self._router.send_nowait
+        self._receiver = self._receive_routed
 
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         if option not in _ROUTER_FLAGS:
@@ -89,7 +89,7 @@ class RouterSocket(_ProbingSocket):
         if not self._send_parts and self._router.mandatory:
             self._router.require(frame)
 
-    def _recv_nowait(self) -> Message:
+    def _receive_routed(self) -> Message:
         queue = self._queue
         identify = self._router.identify
         while True:

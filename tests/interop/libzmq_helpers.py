@@ -253,7 +253,7 @@ def link(
     if aiomq_side == "bind":
         asock.bind(bindable(transport, ipc_dir))
         for zsock in peers:
-            zsock.connect(asock.last_endpoint)
+            zsock.connect(asock.last_endpoint.decode())
     else:
         assert aiomq_side == "connect", aiomq_side
         for zsock in peers:

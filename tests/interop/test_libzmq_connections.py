@@ -72,7 +72,7 @@ async def _good_push_still_works(
 ) -> None:
     push = libzmq.socket(zmq.PUSH)
     if aiomq_side == "bind":
-        push.connect(pull.last_endpoint)
+        push.connect(pull.last_endpoint.decode())
     else:
         pull.connect(Libzmq.bind(push, bindable(transport, ipc_dir)))
     good = numbered(5)

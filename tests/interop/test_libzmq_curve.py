@@ -90,7 +90,7 @@ async def test_libzmq_client_with_wrong_server_key_is_refused(
     server.bind(TCP_ANY)
     wrong_public, _ = zmq.curve_keypair()
     client = _libzmq_client(libzmq, wrong_public)
-    client.connect(server.last_endpoint)
+    client.connect(server.last_endpoint.decode())
     await client.send_multipart([b"must not arrive"])
     await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_PROTOCOL)
     assert events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
@@ -102,7 +102,7 @@ async def test_plaintext_libzmq_client_is_refused(ctx: aiomq.Context, libzmq: Li
     events = EventRecorder(server)
     server.bind(TCP_ANY)
     client = libzmq.socket(zmq.DEALER)
-    client.connect(server.last_endpoint)
+    client.connect(server.last_endpoint.decode())
     await client.send_multipart([b"must not arrive"])
     await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_PROTOCOL)
     assert events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
@@ -141,7 +141,7 @@ async def test_zap_admits_only_known_client_keys(ctx: aiomq.Context, libzmq: Lib
         server.bind(TCP_ANY)
 
         stranger = _libzmq_client(libzmq, SERVER_PUBLIC)
-        stranger.connect(server.last_endpoint)
+        stranger.connect(server.last_endpoint.decode())
         await stranger.send_multipart([b"must not arrive"])
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
 
@@ -149,7 +149,7 @@ async def test_zap_admits_only_known_client_keys(ctx: aiomq.Context, libzmq: Lib
         friend.curve_serverkey = SERVER_PUBLIC
         friend.curve_publickey = known_public
         friend.curve_secretkey = known_secret
-        friend.connect(server.last_endpoint)
+        friend.connect(server.last_endpoint.decode())
         await friend.send_multipart([b"welcome", b"friend"])
         assert await recv_n(server, 1) == [[b"welcome", b"friend"]]
         stranger.close(linger=0)

@@ -38,8 +38,8 @@ async def test_forwarder_between_libzmq_pub_and_sub(ctx: aiomq.Context, libzmq: 
     frontend.bind(TCP_ANY)
     backend.bind(TCP_ANY)
     pub, sub = libzmq.socket(zmq.PUB), libzmq.socket(zmq.SUB)
-    pub.connect(frontend.last_endpoint)
-    sub.connect(backend.last_endpoint)
+    pub.connect(frontend.last_endpoint.decode())
+    sub.connect(backend.last_endpoint.decode())
     sub.setsockopt(zmq.SUBSCRIBE, b"weather")
     async with running(proxy(frontend, backend, capture)):
         # The subscription goes upstream through the proxy (the capture sees it) ...
@@ -78,7 +78,7 @@ async def test_queue_between_libzmq_clients_and_workers(ctx: aiomq.Context, libz
     ready = EventRecorder(backend)
     reps = [libzmq.socket(zmq.REP) for _ in range(workers)]
     for rep in reps:
-        rep.connect(backend.last_endpoint)
+        rep.connect(backend.last_endpoint.decode())
     served = [0] * workers
 
     async def work(index: int, rep: zmq.asyncio.Socket) -> None:
@@ -89,7 +89,7 @@ async def test_queue_between_libzmq_clients_and_workers(ctx: aiomq.Context, libz
 
     async def ask(index: int) -> list[list[bytes]]:
         req = libzmq.socket(zmq.REQ)
-        req.connect(frontend.last_endpoint)
+        req.connect(frontend.last_endpoint.decode())
         replies = []
         for n in range(per_client):
             await req.send_multipart([b"client %d" % index, b"request %d" % n])

@@ -55,7 +55,7 @@ async def test_heartbeats_keep_idle_link_alive(
     # The peers talk through a relay that records the wire, to count PINGs and PONGs.
     if aiomq_side == "bind":
         asock.bind(TCP_ANY)
-        tap = TcpTap(asock.last_endpoint)
+        tap = TcpTap(asock.last_endpoint.decode())
         zsock.connect(await tap.start())
     else:
         tap = TcpTap(Libzmq.bind(zsock, TCP_ANY))

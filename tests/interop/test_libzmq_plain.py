@@ -77,7 +77,7 @@ async def test_aiomq_server_accepts_right_password(ctx: aiomq.Context, libzmq: L
         server.plain_server = 1
         server.bind(TCP_ANY)
         client = _libzmq_client(libzmq, b"secret")
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await client.send_multipart([b"hello", b"world"])
         async with asyncio.timeout(DEADLINE):
             msg = await server.recv_message()
@@ -95,7 +95,7 @@ async def test_aiomq_server_refuses_wrong_password(ctx: aiomq.Context, libzmq: L
         events = EventRecorder(server)
         client = _libzmq_client(libzmq, b"wrong")
         monitor = libzmq.monitor(client)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         await _refused(monitor)
         assert events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
@@ -107,7 +107,7 @@ async def test_aiomq_server_without_handler_refuses(ctx: aiomq.Context, libzmq: 
     server.bind(TCP_ANY)
     events = EventRecorder(server)
     client = _libzmq_client(libzmq, b"secret")
-    client.connect(server.last_endpoint)
+    client.connect(server.last_endpoint.decode())
     await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_NO_DETAIL)
     assert events.count(aiomq.Event.HANDSHAKE_SUCCEEDED) == 0
 
@@ -128,7 +128,7 @@ async def test_aiomq_server_address_policy(
         events = EventRecorder(server)
         client = _libzmq_client(libzmq, b"secret")
         monitor = libzmq.monitor(client)
-        client.connect(server.last_endpoint)
+        client.connect(server.last_endpoint.decode())
         await events.wait_for(aiomq.Event.HANDSHAKE_FAILED_AUTH)
         await _refused(monitor)
 

@@ -114,7 +114,7 @@ async def test_aiomq_xpub_sees_libzmq_sub_subscriptions(
         # when a new one takes its place.
         sub = libzmq.socket(zmq.SUB)
         sub.setsockopt(zmq.SUBSCRIBE, b"D")
-        Libzmq.bind(sub, xpub.last_endpoint)
+        Libzmq.bind(sub, xpub.last_endpoint.decode())
     # The subscriber left: the XPUB reports its topics as unsubscribed, in byte order.
     assert [await recv_poking(xpub, sub) for _ in range(2)] == [b"\x00B", b"\x00C"]
     if aiomq_side == "connect":
@@ -163,7 +163,7 @@ async def test_libzmq_xsub_with_aiomq_xpub(ctx: aiomq.Context, libzmq: Libzmq) -
     xpub = ctx.socket(aiomq.XPUB)
     xpub.bind(TCP_ANY)
     xsub = libzmq.socket(zmq.XSUB)
-    xsub.connect(xpub.last_endpoint)
+    xsub.connect(xpub.last_endpoint.decode())
     # libzmq's XSUB sends these as data frames even over ZMTP 3.1.
     await xsub.send(b"\x01A")
     assert await xpub.recv() == b"\x01A"
@@ -205,7 +205,7 @@ async def test_libzmq_sub_resubscribes_to_a_restarted_aiomq_pub(
 ) -> None:
     pub = ctx.socket(aiomq.PUB)
     pub.bind(TCP_ANY)
-    endpoint = pub.last_endpoint
+    endpoint = pub.last_endpoint.decode()
     sub = libzmq.socket(zmq.SUB, RECONNECT_IVL=10)
     sub.setsockopt(zmq.SUBSCRIBE, b"A")
     sub.connect(endpoint)

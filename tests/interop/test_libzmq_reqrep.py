@@ -274,7 +274,7 @@ async def test_router_to_router_with_connect_routing_id(
     else:
         router.bind(TCP_ANY)
         zrouter.setsockopt(zmq.CONNECT_ROUTING_ID, b"server")
-        zrouter.connect(router.last_endpoint)
+        zrouter.connect(router.last_endpoint.decode())
         await zrouter.send_multipart([b"server", b"hello"])
         assert await recv(router) == [b"libzmq", b"hello"]
         await router.send_multipart([b"libzmq", b"hi"])

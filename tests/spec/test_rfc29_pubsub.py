@@ -36,7 +36,7 @@ async def pub_and_subscribed_xsub(
     pub = ctx.socket(aiomq.PUB)
     pub.bind("tcp://127.0.0.1:*")
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(pub.last_endpoint)
+    xsub.connect(pub.last_endpoint.decode())
     await xsub.send(b"\x01" + topic)
     await until_subscribed(pub, xsub, topic + b"-sync")
     return pub, xsub
@@ -101,7 +101,7 @@ async def test_pub_queue_for_an_outgoing_connection_outlives_the_connection(
     sub = ctx.socket(aiomq.SUB)
     sub.subscribe(b"A")
     sub.bind("tcp://127.0.0.1:*")
-    endpoint = sub.last_endpoint
+    endpoint = sub.last_endpoint.decode()
     pub = ctx.socket(aiomq.PUB)
     pub.reconnect_ivl = 10
     events = EventRecorder(pub)
@@ -127,7 +127,7 @@ async def test_pub_destroys_the_queue_of_a_subscriber_that_disconnects(
     xpub.bind("tcp://127.0.0.1:*")
     sub = ctx.socket(aiomq.SUB)
     sub.subscribe(b"gone")
-    sub.connect(xpub.last_endpoint)
+    sub.connect(xpub.last_endpoint.decode())
     assert await xpub.recv() == b"\x01gone"
     sub.close()
     assert await xpub.recv() == b"\x00gone"
@@ -171,7 +171,7 @@ async def test_pub_does_not_modify_messages(ctx: aiomq.Context) -> None:
     pub.bind("tcp://127.0.0.1:*")
     sub = ctx.socket(aiomq.SUB)
     sub.subscribe(b"")
-    sub.connect(pub.last_endpoint)
+    sub.connect(pub.last_endpoint.decode())
     await until_subscribed(pub, sub, b"sync")
     message = [b"", bytes(range(256)), b"\x00", b"x" * 70_000, b""]
     await pub.send_multipart(message)
@@ -294,7 +294,7 @@ async def test_xpub_generates_unsubscribes_for_a_subscriber_that_leaves(
     sub = ctx.socket(aiomq.SUB)
     for topic in (b"b", b"a", b""):
         sub.subscribe(topic)
-    sub.connect(xpub.last_endpoint)
+    sub.connect(xpub.last_endpoint.decode())
     assert [await xpub.recv() for _ in range(3)] == [b"\x01", b"\x01a", b"\x01b"]
     sub.close()
     assert [await xpub.recv() for _ in range(3)] == [b"\x00", b"\x00a", b"\x00b"]
@@ -354,7 +354,7 @@ async def test_sub_discards_when_its_queue_is_full(ctx: aiomq.Context) -> None:
     sub = ctx.socket(aiomq.SUB)
     sub.rcvhwm = 10
     sub.subscribe(b"")
-    sub.connect(pub.last_endpoint)
+    sub.connect(pub.last_endpoint.decode())
     await until_subscribed(pub, sub, b"sync")
     count = 20_000
     for n in range(count):
@@ -409,7 +409,7 @@ async def test_sub_sends_subscribe_and_unsubscribe_requests(ctx: aiomq.Context) 
     xpub = ctx.socket(aiomq.XPUB)
     xpub.bind("tcp://127.0.0.1:*")
     sub = ctx.socket(aiomq.SUB)
-    sub.connect(xpub.last_endpoint)
+    sub.connect(xpub.last_endpoint.decode())
     sub.subscribe(b"T")
     assert await xpub.recv() == b"\x01T"
     sub.unsubscribe(b"T")
@@ -461,7 +461,7 @@ async def test_xsub_accepts_subscriptions_from_the_application(ctx: aiomq.Contex
     xpub.setsockopt(aiomq.XPUB_MANUAL, 1)
     xpub.bind("tcp://127.0.0.1:*")
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(xpub.last_endpoint)
+    xsub.connect(xpub.last_endpoint.decode())
     await xsub.send(b"\x01news")
     assert await xpub.recv() == b"\x01news"
     xpub.subscribe(b"")
@@ -479,7 +479,7 @@ async def test_xsub_leaving_unsubscribes(ctx: aiomq.Context) -> None:
     xpub = ctx.socket(aiomq.XPUB)
     xpub.bind("tcp://127.0.0.1:*")
     xsub = ctx.socket(aiomq.XSUB)
-    xsub.connect(xpub.last_endpoint)
+    xsub.connect(xpub.last_endpoint.decode())
     await xsub.send(b"\x01T")
     assert await xpub.recv() == b"\x01T"
     xsub.close()

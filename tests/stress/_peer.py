@@ -91,7 +91,7 @@ async def pull(endpoint: str) -> None:
     """Bind a PULL and report every message received."""
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PULL) as sock:
         sock.bind(endpoint)
-        say(f"ready {sock.last_endpoint}")
+        say(f"ready {sock.last_endpoint.decode()}")
         while True:
             message = await sock.recv_multipart()
             if len(message) == 1:
@@ -105,7 +105,7 @@ async def xpub(endpoint: str, count: int) -> None:
     """Bind an XPUB; answer each subscription with ``count`` matching messages."""
     async with aiomq.Context() as ctx, ctx.socket(aiomq.XPUB) as sock:
         sock.bind(endpoint)
-        say(f"ready {sock.last_endpoint}")
+        say(f"ready {sock.last_endpoint.decode()}")
         while True:
             [request] = await sock.recv_multipart()
             if request[:1] != b"\x01":

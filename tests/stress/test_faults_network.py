@@ -139,7 +139,7 @@ async def stream_pair(
         for option, value in (options or {}).items():
             sock.setsockopt(option, value)
     pull.bind("tcp://127.0.0.1:*")
-    endpoint = pull.last_endpoint
+    endpoint = pull.last_endpoint.decode()
     push.connect(endpoint)
     return Stream(push, pull), port_of(endpoint)
 
@@ -223,12 +223,14 @@ async def test_connect_timeout_retries_an_unanswered_connect(
         pull = ctx.socket(aiomq.PULL)
         pull.bind("tcp://127.0.0.1:*")
         netns.input_chain()
-        netns.nft(f"add rule inet faults in tcp dport {port_of(pull.last_endpoint)} counter drop")
+        netns.nft(
+            f"add rule inet faults in tcp dport {port_of(pull.last_endpoint.decode())} counter drop"
+        )
         push = ctx.socket(aiomq.PUSH)
         for option, value in FAST_RECONNECT.items():
             push.setsockopt(option, value)
         events = EventRecorder(push)
-        push.connect(pull.last_endpoint)
+        push.connect(pull.last_endpoint.decode())
         await push.send(b"queued before the network works")
         await events.wait_for(aiomq.Event.CONNECT_RETRIED, count=3, timeout=2)
         assert events.count(aiomq.Event.CONNECTED) == 0

@@ -41,7 +41,7 @@ def short_dir() -> Iterator[str]:
 def _bind(sock: aiomq.Socket, endpoints: Endpoints) -> str:
     """Bind ``sock`` to a fresh address; return the address peers connect to."""
     sock.bind(endpoints.bind_address())
-    return sock.last_endpoint
+    return sock.last_endpoint.decode()
 
 
 # -- 1. PUSH -> PULL: no loss, no duplicates, no reordering -------------------------
@@ -154,7 +154,7 @@ async def _connect_dealers(
             for index in range(first, min(first + CONNECT_BATCH, count)):
                 dealer = ctx.socket(aiomq.DEALER)
                 dealer.routing_id = b"d%05d" % index
-                dealer.connect(router.last_endpoint)
+                dealer.connect(router.last_endpoint.decode())
                 await dealer.send(b"hello")
                 dealers.append(dealer)
             while len(hellos) < len(dealers):
@@ -295,7 +295,7 @@ async def test_pub_to_50_subs_every_subscriber_gets_its_matches(
     for index in range(SUBSCRIBERS):
         sub = ctx.socket(aiomq.SUB)
         sub.rcvhwm = 0
-        sub.connect(pub.last_endpoint)
+        sub.connect(pub.last_endpoint.decode())
         sub.subscribe(_topic_of(index))
         subs.append(sub)
     reported: Counter[bytes] = Counter()

@@ -91,7 +91,7 @@ async def test_slow_subscriber_loses_messages_publisher_never_blocks(
     slow.rcvhwm = 10
     fast = ctx.socket(aiomq.SUB)
     for sub in (slow, fast):
-        sub.connect(pub.last_endpoint)
+        sub.connect(pub.last_endpoint.decode())
         sub.subscribe(b"")
     for _ in range(2):
         assert await recv_within(pub, 10) == [b"\x01"]
@@ -148,7 +148,7 @@ async def test_slow_pull_blocks_push_and_loses_nothing(
     push = ctx.socket(aiomq.PUSH)
     push.sndhwm = PUSH_SNDHWM
     push.sndtimeo = 100
-    push.connect(pull.last_endpoint)
+    push.connect(pull.last_endpoint.decode())
     check = StreamCheck()
     sent = 0
     for round_ in range(rounds):

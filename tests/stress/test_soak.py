@@ -51,7 +51,7 @@ async def _push_pull(ctx: aiomq.Context, until: float) -> int:
     try:
         while asyncio.get_running_loop().time() < until:
             push = ctx.socket(aiomq.PUSH)
-            push.connect(pull.last_endpoint)
+            push.connect(pull.last_endpoint.decode())
             for n in range(200):
                 await push.send(b"%d:%d" % (rounds, n))
             await push.aclose(linger=-1)
@@ -128,7 +128,7 @@ async def _dealer_router(ctx: aiomq.Context, until: float) -> int:
     try:
         while asyncio.get_running_loop().time() < until:
             dealer = ctx.socket(aiomq.DEALER)
-            dealer.connect(router.last_endpoint)
+            dealer.connect(router.last_endpoint.decode())
             for n in range(20):
                 await dealer.send_multipart([b"%d" % n])
             got = [await recv_within(dealer) for _ in range(20)]

@@ -11,6 +11,7 @@ from typing import ClassVar
 from ._sockets import Socket, socket_class
 from ._transports.inproc import InprocRegistry
 from ._zap import ZapRegistry
+from ._zap_client import InprocZapClient
 from .errors import ContextTerminated
 
 __all__ = ["Context"]
@@ -29,7 +30,7 @@ class Context:
     def __init__(self) -> None:
         self._sockets: set[Socket] = set()
         self._inproc = InprocRegistry()
-        self._zap = ZapRegistry()
+        self._zap = ZapRegistry(self._inproc, InprocZapClient(self._inproc).ask)
         self._terminated = False
 
     @classmethod

@@ -35,7 +35,7 @@ from typing import Protocol, cast
 from ._flush import flush_queue
 from ._pipe import Message, MessageQueue, Pipe, Subscription
 from ._security import mechanism_for
-from ._zap import ZapHandler, ZapRegistry, ZapReply, ZapRequest
+from ._zap import ZapFailure, ZapRegistry, ZapReply, ZapRequest
 from .constants import Event
 from .options import Options
 from .zmtp import (
@@ -78,8 +78,7 @@ class Engine(asyncio.BufferedProtocol):
         endpoint: The endpoint string for monitor events.
         monitor: Receives monitor events.
         zap: The Context's ZAP registry: when the mechanism waits for a verdict, the
-            engine awaits the registered handler in a task it owns, then resumes the
-            codec's handshake.
+            engine asks it and resumes the codec's handshake when the answer comes.
     """
 
     __slots__ = (
@@ -110,7 +109,7 @@ class Engine(asyncio.BufferedProtocol):
         "_transport",
         "_write_paused",
         "_zap",
-        "_zap_task",
+        "_zap_pending",
         "endpoint",
         "pipe",
         "refused",
@@ -138,12 +137,10 @@ class Engine(asyncio.BufferedProtocol):
         self._flushes = flush_queue(self._loop)
         self._transport: asyncio.Transport | None = None
         self._zap = zap
-        self._zap_task: asyncio.Task[None] | None = None
+        self._zap_pending: asyncio.Future[ZapReply] | None = None
         self.zap_reply: ZapReply | None = None
         """The ZAP verdict this connection got, if any (``User-Id`` and metadata)."""
-        self._mechanism = mechanism_for(
-            options, zap_handler=zap is not None and zap.handler is not None
-        )
+        self._mechanism = mechanism_for(options)
         self._codec = Connection(
             socket_type=socket_type,
             identity=options.routing_id,
@@ -272,8 +269,8 @@ class Engine(asyncio.BufferedProtocol):
         if not self._closing and self.pipe is None and self._error is None:
             self._error = Event.HANDSHAKE_FAILED_NO_DETAIL
         self._closing = True
-        if self._zap_task is not None:
-            self._zap_task.cancel()
+        if self._zap_pending is not None:
+            self._zap_pending.cancel()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -350,51 +347,66 @@ class Engine(asyncio.BufferedProtocol):
     # -- ZAP (RFC 27) -------------------------------------------------------------------
 
     def _ask_zap(self) -> None:
-        """The mechanism waits for a verdict: ask the Context's handler, once."""
-        if self._zap_task is not None:
+        """The mechanism waits for a verdict: ask the Context's handler, once.
+
+        libzmq's rules when no handler runs (no Authenticator, no socket bound on
+        ``inproc://zeromq.zap.01``): PLAIN drops the peer, CURVE and NULL pass
+        unauthenticated (no ``User-Id``).
+        """
+        if self._zap_pending is not None:
             return
         mechanism = self._mechanism
-        credentials = mechanism.zap_request or ()
-        handler = self._zap.handler if self._zap is not None else None
-        if handler is None:
-            if mechanism.name == b"PLAIN":
-                # libzmq: a PLAIN server that cannot reach a ZAP handler drops the peer.
-                self._fail(Event.HANDSHAKE_FAILED_NO_DETAIL)
-                return
-            self._zap_decided(ZapReply())  # CURVE (and NULL) pass without a handler
-            return
-        assert self._zap is not None
         peer = self._transport.get_extra_info("peername") if self._transport else None
         address = peer[0] if isinstance(peer, tuple) and peer else ""
-        request = ZapRequest(
-            domain=self._options.zap_domain.decode("utf-8", "replace"),
-            address=str(address),
-            identity=self._options.routing_id,
-            mechanism=mechanism.name.decode("ascii"),
-            credentials=credentials,
-            request_id=self._zap.next_id(),
-        )
-        self._zap_task = self._loop.create_task(self._await_zap(handler, request))
+        zap = self._zap
+        pending = None
+        if zap is not None:
+            request = ZapRequest(
+                domain=self._options.zap_domain.decode("utf-8", "surrogateescape"),
+                address=str(address),
+                identity=self._options.routing_id,
+                mechanism=mechanism.name.decode("ascii"),
+                credentials=mechanism.zap_request or (),
+                request_id=zap.next_id(),
+            )
+            pending = zap.ask(request, self._loop)
+        if pending is None:
+            if mechanism.name == b"PLAIN":
+                self._fail(Event.HANDSHAKE_FAILED_NO_DETAIL)
+            else:
+                self._resume_handshake(ZapVerdict(b"200", b""))
+            return
+        self._zap_pending = pending
+        pending.add_done_callback(self._zap_answered)
 
-    async def _await_zap(self, handler: ZapHandler, request: ZapRequest) -> None:
-        try:
-            reply = await handler(request)
-        except Exception:  # a failing handler is an internal error (RFC 27 status 500)
-            reply = ZapReply("500", "ZAP handler failed")
-        if not self._closing:
-            self._zap_decided(reply)
-
-    def _zap_decided(self, reply: ZapReply) -> None:
-        """Hand the verdict to the mechanism and resume the codec's handshake."""
+    def _zap_answered(self, pending: asyncio.Future[ZapReply]) -> None:
+        """The handler answered (or failed to): apply the verdict."""
+        if pending.cancelled():
+            return
+        error = pending.exception()
+        if self._closing:
+            return
+        if isinstance(error, ZapFailure):
+            self._fail(error.event)  # no verdict: close without ERROR, as libzmq
+            return
+        # A handler that raised is an internal error (RFC 27 status 500).
+        reply = ZapReply("500", "ZAP handler failed") if error is not None else pending.result()
         self.zap_reply = reply
-        self._mechanism.zap_decided(
-            ZapVerdict(reply.status_code.encode("ascii", "replace")[:255], reply.user_id.encode())
-        )
+        if reply.status_code == "300":
+            # A temporary error: libzmq closes without ERROR (the peer may retry).
+            self._fail(Event.HANDSHAKE_FAILED_AUTH)
+            return
+        user_id = reply.user_id.encode("utf-8", "surrogateescape")
+        self._resume_handshake(ZapVerdict(reply.status_code.encode("ascii"), user_id))
+
+    def _resume_handshake(self, verdict: ZapVerdict) -> None:
+        """Hand the verdict to the mechanism and resume the codec's handshake."""
+        self._mechanism.zap_decided(verdict)
         try:
             events = self._codec.resume_handshake()
         except ProtocolError:
             self._write_pending()
-            denied = reply.status_code != "200"
+            denied = verdict.status_code != b"200"
             self._fail(Event.HANDSHAKE_FAILED_AUTH if denied else Event.HANDSHAKE_FAILED_PROTOCOL)
             return
         for event in events:
@@ -428,7 +440,7 @@ class Engine(asyncio.BufferedProtocol):
         reply = self.zap_reply
         if reply is not None:
             properties.update(reply.metadata)
-            properties["User-Id"] = reply.user_id.encode()
+            properties["User-Id"] = reply.user_id.encode("utf-8", "surrogateescape")
         return properties
 
     # -- send path --------------------------------------------------------------------

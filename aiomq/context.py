@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from ._sockets import Socket, socket_class
 from ._transports.inproc import InprocRegistry
 from ._zap import ZapRegistry
+from ._zap_client import InprocZapClient
 from .constants import ContextOption, SocketOption, SocketType
 from .errors import EINVAL, EMFILE, ContextTerminated, ZMQError
 from .options import OPTION_SPECS, Options, OptionValue
@@ -60,8 +61,9 @@ class Context:
         object.__setattr__(self, "sockopts", {})
         object.__setattr__(self, "_sockets", set())
         object.__setattr__(self, "_lingering", set())
-        object.__setattr__(self, "_inproc", InprocRegistry())
-        object.__setattr__(self, "_zap", ZapRegistry())
+        inproc = InprocRegistry()
+        object.__setattr__(self, "_inproc", inproc)
+        object.__setattr__(self, "_zap", ZapRegistry(inproc, InprocZapClient(inproc).ask))
         object.__setattr__(self, "_terminated", False)
         object.__setattr__(
             self,

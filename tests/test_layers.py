@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "aiomq._routing": 3,
     "aiomq._transports": 3,
     "aiomq._zap": 3,
+    "aiomq._zap_client": 4,
     "aiomq._message": 3,
     "aiomq._security": 4,
     "aiomq._engine": 4,

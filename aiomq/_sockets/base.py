@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, over
 
 from .._frame import Frame, MessageTracker, to_bytes
 from .._link import SocketLink
+from .._loop_end import on_loop_end
 from .._manager import ConnectionManager
 from .._message import Message as ReceivedMessage
 from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
@@ -143,8 +144,10 @@ class Socket(OptionAttributes, SerializingMixin):
         "_closed_future",
         "_context",
         "_done_none",
+        "_ended_loop",
         "_in_lane",
         "_loop",
+        "_loop_token",
         "_manager",
         "_monitor_listeners",
         "_monitor_socket",
@@ -179,6 +182,8 @@ class Socket(OptionAttributes, SerializingMixin):
         self._receiver: Callable[[], Message] = self._cannot_receive
         self._manager: ConnectionManager | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ended_loop: asyncio.AbstractEventLoop | None = None
+        self._loop_token: object = None
         self._done_none: asyncio.Future[Any] | None = None
         self._closed = False
         self._close_error: ZMQError | None = None
@@ -200,11 +205,11 @@ class Socket(OptionAttributes, SerializingMixin):
 
     def _set_out_lane(self, queue: MessageQueue | None) -> None:
         """The strategy's ``FastLane`` for sends (none once closed)."""
-        self._out_lane = None if self._closed else queue
+        self._out_lane = None if self._closed or self._ended_loop else queue
 
     def _set_in_lane(self, queue: MessageQueue | None) -> None:
         """The strategy's ``FastLane`` for receives (none once closed)."""
-        self._in_lane = None if self._closed else queue
+        self._in_lane = None if self._closed or self._ended_loop else queue
 
     def _reconnected(self, pipe: Pipe) -> None:
         """A session's pipe got a new connection (subclasses: resend subscriptions)."""
@@ -249,6 +254,17 @@ class Socket(OptionAttributes, SerializingMixin):
 
     # -- the event loop --------------------------------------------------------------
 
+    def _current_loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop, which must be this socket's (adopted if it has none yet).
+
+        Raises:
+            RuntimeError: No loop is running, or the socket belongs to another loop.
+        """
+        loop = _running_loop()
+        if loop is not self._loop:
+            self._enter_loop(loop)
+        return loop
+
     def _enter_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Make ``loop`` this socket's loop, or refuse a second one.
 
@@ -258,22 +274,31 @@ class Socket(OptionAttributes, SerializingMixin):
         Raises:
             RuntimeError: The socket already belongs to another event loop.
         """
-        current = self._loop
+        current = self._loop or self._ended_loop
         if current is None:
             self._loop = loop
             done: _Future[Any] = _Future(loop=loop)
             done.set_result(None)
             self._done_none = done
+            self._loop_token = on_loop_end(loop, self._loop_ended)
             if self._manager is not None:
                 self._manager.start(loop)
             return
         if current is not loop:
-            state = "a closed" if current.is_closed() else "another"
+            state = "a closed" if current.is_closed() or self._ended_loop else "another"
             raise RuntimeError(
                 f"{self!r} belongs to {state} event loop: a socket cannot move between "
                 "event loops (each asyncio.run() is a new loop); create the socket, or "
                 "its Context, inside the loop that uses it"
             )
+
+    def _loop_ended(self) -> None:
+        """The socket's loop is shutting down: every later call takes the slow path,
+        which refuses the next loop clearly (the fast paths never look at the loop)."""
+        self._ended_loop = self._loop
+        self._loop = None
+        self._done_none = None
+        self._in_lane = self._out_lane = None
 
     # -- options --------------------------------------------------------------------
 
@@ -588,18 +613,16 @@ class Socket(OptionAttributes, SerializingMixin):
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
         """
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
         frame = data if type(data) is bytes else to_bytes(data, "data")
         tracked = not copy or isinstance(data, Frame)
         if flags & _SNDMORE:
-            return self._hold(loop, (frame,), tracked)
+            return self._hold((frame,), tracked)
         parts = self._send_parts
         if parts:
             self._send_parts = []
-            return self._send_message(loop, (*parts, frame), flags, tracked, parts)
-        if not self._send_line.ops:
+            return self._send_message((*parts, frame), flags, tracked, parts)
+        done = self._done_none  # None until the socket runs in a loop, and after it
+        if done is not None and not tracked and not self._send_line.ops:
             budget = self._budget - 1
             if budget:
                 # The hot path: push onto the fast lane.
@@ -612,10 +635,8 @@ class Socket(OptionAttributes, SerializingMixin):
                         items.append((frame,))
                         if len(items) == 1:
                             queue.on_readable()
-                        if tracked:
-                            return self._sent(loop, tracked)
-                        return self._done_none  # type: ignore[return-value]
-        return self._send_message(loop, (frame,), flags, tracked, parts)
+                        return done
+        return self._send_message((frame,), flags, tracked, parts)
 
     def send_multipart(
         self, msg_parts: Iterable[object], flags: int = 0, copy: bool = True, track: bool = False
@@ -639,23 +660,19 @@ class Socket(OptionAttributes, SerializingMixin):
 
         Cancellation-safe: the whole message was queued, or none of it.
         """
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
         message, has_frame = _as_message(msg_parts)
         tracked = not copy or has_frame
         if flags & _SNDMORE:
-            return self._hold(loop, message, tracked)
+            return self._hold(message, tracked)
         parts = self._send_parts
         if parts:
             self._send_parts = []
             message = (*parts, *message)
-        return self._send_message(loop, message, flags, tracked, parts)
+        return self._send_message(message, flags, tracked, parts)
 
-    def _hold(
-        self, loop: asyncio.AbstractEventLoop, frames: Message, tracked: bool
-    ) -> _Future[Any]:
+    def _hold(self, frames: Message, tracked: bool) -> _Future[Any]:
         """Hold ``frames`` for the message that the next call without ``SNDMORE`` ends."""
+        loop = self._loop or self._current_loop()
         if self._closed:
             return self._failed(loop, self._closed_error())
         try:
@@ -666,13 +683,9 @@ class Socket(OptionAttributes, SerializingMixin):
         return self._sent(loop, tracked)
 
     def _send_message(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        message: Message,
-        flags: int,
-        tracked: bool,
-        held: list[bytes],
+        self, message: Message, flags: int, tracked: bool, held: list[bytes]
     ) -> _Future[Any]:
+        loop = self._loop or self._current_loop()
         if self._closed:
             return self._failed(loop, self._closed_error())
         line = self._send_line
@@ -697,6 +710,7 @@ class Socket(OptionAttributes, SerializingMixin):
         elif flags & _DONTWAIT:
             self._hand_back(held)
             return self._failed(loop, Again("earlier sends are still waiting"))
+        loop = self._current_loop()  # waiting is where a foreign loop would hang
         op = SendPending(line, loop, fresh, message, held, tracked)
         return line.add(op, self._deadline(loop, self._options.sndtimeo))
 
@@ -757,10 +771,8 @@ class Socket(OptionAttributes, SerializingMixin):
 
         Cancellation-safe: a cancelled recv consumes nothing.
         """
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
-        if copy and not self._recv_line.ops:
+        loop = self._loop  # None until the socket runs in a loop, and after it
+        if loop is not None and copy and not self._recv_line.ops:
             rest = self._recv_rest
             if rest:
                 fut: _Future[Any] = _Future(loop=loop)
@@ -818,10 +830,8 @@ class Socket(OptionAttributes, SerializingMixin):
 
         Cancellation-safe: a cancelled recv consumes nothing.
         """
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
-        if copy and not self._recv_line.ops and not self._recv_rest:
+        loop = self._loop  # None until the socket runs in a loop, and after it
+        if loop is not None and copy and not self._recv_line.ops and not self._recv_rest:
             budget = self._budget - 1
             if budget:
                 queue = self._in_lane  # None once closed
@@ -899,9 +909,7 @@ class Socket(OptionAttributes, SerializingMixin):
         transform: Callable[[Any], Any] | None,
     ) -> _Future[Any]:
         """Receive a frame (or a whole message) now, or return a future waiting in line."""
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
+        loop = self._loop or self._current_loop()
         if self._closed:
             return self._failed(loop, self._closed_error())
         line = self._recv_line
@@ -926,6 +934,7 @@ class Socket(OptionAttributes, SerializingMixin):
                 fresh = True
         elif flags & _DONTWAIT:
             return self._failed(loop, Again("earlier receives are still waiting"))
+        loop = self._current_loop()  # waiting is where a foreign loop would hang
         op = RecvPending(line, loop, fresh, whole, copy, transform)
         return line.add(op, self._deadline(loop, self._options.rcvtimeo))
 
@@ -1080,9 +1089,7 @@ class Socket(OptionAttributes, SerializingMixin):
         """
         from ..poller import Poller
 
-        loop = _running_loop()
-        if loop is not self._loop:
-            self._enter_loop(loop)
+        loop = self._current_loop()
         self._check_open()
         events = self._poll_events(flags)
         if events or timeout == 0:

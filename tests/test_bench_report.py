@@ -26,6 +26,7 @@ from aiomq._bench.compare import (
     plan,
     thr_count,
 )
+from aiomq._bench.deps import installed
 from aiomq._bench.loops import LoopName
 from aiomq._bench.report import render_markdown, to_json
 from aiomq._bench.results import (
@@ -92,7 +93,8 @@ def test_markdown_throughput_tables() -> None:
     assert markdown.splitlines()[:5] == [
         "# aiomq-bench compare",
         "",
-        "sizes 16 B · transports tcp, inproc · loops asyncio, uvloop · median of 2 runs · "
+        "sizes 16 B · transports tcp, inproc · loops asyncio, uvloop · "
+        "implementations aiomq, zmq.asyncio, pyzmq, asyncio-raw · median of 2 runs · "
         "wall time 12 s",
         "",
         "python CPython 3.11.7 · cpus 2",
@@ -308,7 +310,8 @@ def test_outputs_without_matplotlib(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     said: list[str] = []
     written = cli_compare.write_outputs(synthetic_report(), tmp_path / "out", said.append)
     assert said == [
-        "chart skipped: matplotlib is not installed (pip install 'aiomq[bench]')",
+        "chart skipped: matplotlib is not installed "
+        '(install the bench extra: pip install -e ".[bench]" in the aiomq checkout)',
         f"wrote {tmp_path / 'out' / 'report.md'}",
         f"wrote {tmp_path / 'out' / 'results.json'}",
     ]
@@ -323,8 +326,9 @@ def test_progress_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
     shown, note = progress.make_progress(stream)
     assert isinstance(shown, progress.PlainProgress)
-    assert (
-        note == "rich is not installed: plain progress lines (pip install 'aiomq[bench]' for a bar)"
+    assert note == (
+        "rich is not installed: plain progress lines "
+        '(for a bar, install the bench extra: pip install -e ".[bench]" in the aiomq checkout)'
     )
     shown.begin(12)
     shown.running("[1/1] latency tcp asyncio 16 B aiomq")
@@ -336,5 +340,5 @@ def test_progress_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_progress_is_plain_when_stderr_is_no_terminal() -> None:
     shown, note = progress.make_progress(io.StringIO())
     assert isinstance(shown, progress.PlainProgress)
-    if progress.rich_available():
+    if installed("rich"):
         assert note is None

@@ -32,6 +32,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from aiomq._bench import loops
+from aiomq._bench.deps import BENCH_EXTRA_HINT
 from aiomq._bench.errors import BenchError
 from aiomq._bench.results import LatencyResult, SubscriberResult, ThroughputResult
 
@@ -79,8 +80,8 @@ _MODULES = {
 }
 
 _PYZMQ_MISSING = (
-    "the {impl!r} implementation needs pyzmq, which is not installed "
-    "(it is a development dependency of aiomq): pip install pyzmq  (or: pip install 'aiomq[dev]')"
+    "the {impl!r} implementation needs pyzmq, which is not installed: install the bench extra "
+    f"({BENCH_EXTRA_HINT})"
 )
 
 

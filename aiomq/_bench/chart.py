@@ -2,18 +2,17 @@
 
 Throughput and pubsub panels plot messages/s against the message size per implementation on
 log-log axes; latency panels are grouped bars (one group per size, log scale). matplotlib is
-optional (``pip install 'aiomq[bench]'``) and used without pyplot, so no GUI backend or global
+optional (it is in the ``bench`` extra) and used without pyplot, so no GUI backend or global
 state is touched.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 from aiomq._bench.compare import CompareReport
-from aiomq._bench.progress import BENCH_EXTRA_HINT
+from aiomq._bench.deps import BENCH_EXTRA_HINT, installed
 from aiomq._bench.report import Group, groups
 from aiomq._bench.results import format_size
 
@@ -29,13 +28,11 @@ _TITLES = {"throughput": "PUSH → PULL", "pubsub": "PUB → SUBs", "latency": "
 
 def chart_unavailable() -> str | None:
     """Return why the chart cannot be drawn (matplotlib missing), or ``None``."""
-    try:
-        found = importlib.util.find_spec("matplotlib") is not None
-    except (ImportError, ValueError):
-        found = False
-    if found:
+    if installed("matplotlib"):
         return None
-    return f"chart skipped: matplotlib is not installed ({BENCH_EXTRA_HINT})"
+    return (
+        f"chart skipped: matplotlib is not installed (install the bench extra: {BENCH_EXTRA_HINT})"
+    )
 
 
 def _color(impl: str, impls: tuple[str, ...]) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
+import aiomq
 from aiomq._bench.backends import IMPLS, ZMQ_IMPLS
 from aiomq._bench.cases import (
     run_inproc_case,
@@ -30,6 +31,7 @@ from aiomq._bench.cases import (
     run_pubsub_case,
     run_throughput_case,
 )
+from aiomq._bench.deps import PEERS, Peer, installed
 from aiomq._bench.errors import BenchError
 from aiomq._bench.loops import LOOPS, LoopName
 from aiomq._bench.results import LatencyResult, PubSubResult, ThroughputResult, format_size
@@ -255,18 +257,14 @@ class ProgressReporter(Protocol):
 
 def _environment() -> dict[str, str]:
     import platform
-    from importlib import metadata
 
     env = {
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "platform": platform.platform(terse=True),
         "cpus": str(os.cpu_count()),
+        "aiomq": aiomq.__version__,
     }
-    for dist in ("aiomq", "pyzmq", "uvloop"):
-        try:
-            env[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            env[dist] = "not installed"
+    env.update((peer.dist, _version(peer)) for peer in PEERS)
     commit = _git_commit()
     if commit:
         env["aiomq"] += f" ({commit})"
@@ -277,6 +275,18 @@ def _environment() -> dict[str, str]:
     except ImportError:
         pass
     return env
+
+
+def _version(peer: Peer) -> str:
+    """The installed version of *peer*, or ``not installed``."""
+    from importlib import metadata
+
+    if not installed(peer.module):
+        return "not installed"
+    try:
+        return metadata.version(peer.dist)
+    except metadata.PackageNotFoundError:  # importable, but not installed by pip
+        return "version unknown"
 
 
 def _git_commit() -> str | None:

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
 
+from aiomq._bench.deps import BENCH_EXTRA_HINT
 from aiomq._bench.errors import BenchError
 
 __all__ = ["LOOPS", "LoopName", "run"]
@@ -28,7 +29,8 @@ def _loop_factory(loop: LoopName) -> Callable[[], asyncio.AbstractEventLoop] | N
             import uvloop
         except ImportError as exc:
             raise BenchError(
-                "--loop uvloop needs uvloop, which is not installed: pip install 'aiomq[uvloop]'"
+                "--loop uvloop needs uvloop, which is not installed: install the bench extra "
+                f"({BENCH_EXTRA_HINT})"
             ) from exc
         factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
         return factory

@@ -216,8 +216,8 @@ def render_markdown(report: CompareReport) -> str:
         "# aiomq-bench compare",
         "",
         f"sizes {', '.join(format_size(s) for s in cfg.sizes)} · "
-        f"transports {', '.join(cfg.transports)} · loops {', '.join(cfg.loops)} · {runs} · "
-        f"wall time {report.elapsed_s:.0f} s",
+        f"transports {', '.join(cfg.transports)} · loops {', '.join(cfg.loops)} · "
+        f"implementations {', '.join(cfg.impls)} · {runs} · wall time {report.elapsed_s:.0f} s",
         "",
     ]
     if report.environment:

@@ -1,4 +1,7 @@
-"""Private network namespaces for tests that break the network (issues #7 and #8).
+"""Private network namespaces for the tests that break the network or use multicast.
+
+The network-fault stress tests drop and partition traffic, and the multicast tests send
+to multicast groups with a fixed port; both need a network of their own.
 
 A test asks for the ``netns`` fixture (see ``tests/conftest.py``): it gets a fresh
 namespace with only ``lo`` (up, multicast on, ``224.0.0.0/4`` routed through it) and the

@@ -1,10 +1,10 @@
 """``aiomq-bench idle-conns``: what one idle aiomq connection costs, on each side.
 
-Issue #6 sets the target "idle connections ≤ 16 KiB each (10,000 connections)". This
-module measures it. One ROUTER binds (``tcp://127.0.0.1:*`` or an ``ipc://`` path in a
-temporary directory) in the calling process; a child process opens N DEALER sockets,
-each connecting to it once. The two sides are measured separately, so both figures are
-clean:
+The target is "idle connections ≤ 16 KiB each (10,000 connections)", so that a server can
+hold many mostly-silent peers. This module measures it. One ROUTER binds
+(``tcp://127.0.0.1:*`` or an ``ipc://`` path in a temporary directory) in the calling
+process; a child process opens N DEALER sockets, each connecting to it once. The two sides
+are measured separately, so both figures are clean:
 
 * **bind side** — memory per *accepted connection* of the ROUTER (engine, codec, pipe,
   routing entries, the loop's transport and selector entries);
@@ -31,7 +31,7 @@ the first round are closed before the second), and reported per connection:
 * the **Python heap** growth of the second round, run under :mod:`tracemalloc` (live
   traced bytes after minus before), and the allocation lines that grew most.
 
-The issue's target is read as: both figures ≤ 16 KiB per connection, on each side.
+The target is read as: both figures ≤ 16 KiB per connection, on each side.
 
 Layer 7.
 """
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 TARGET_BYTES = 16 * 1024
-"""Issue #6: an idle connection costs at most this much (heap and RSS, each side)."""
+"""The target: an idle connection costs at most this much (heap and RSS, each side)."""
 
 Transport = Literal["tcp", "ipc"]
 Side = Literal["bind", "connect"]
@@ -666,7 +666,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     Args:
         sub: The ``add_subparsers()`` action of the ``aiomq-bench`` parser.
     """
-    text = "memory per idle connection, binding and connecting side (issue #6: <= 16 KiB)"
+    text = "memory per idle connection, binding and connecting side (target: <= 16 KiB)"
     parser = sub.add_parser("idle-conns", help=text, description=text)
     parser.add_argument(
         "--connections",

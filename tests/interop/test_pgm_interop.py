@@ -1,4 +1,5 @@
-"""Multicast (``epgm://``, ``pgm://``) between aiomq and libzmq + OpenPGM (issue #8).
+"""Multicast (``epgm://``, ``pgm://``) between aiomq and libzmq + OpenPGM: either side
+publishes and the other receives, with and without loss.
 
 Each test runs in its own private network namespace (the ``netns`` fixture: root and
 ``ip netns add``; skipped with the reason where that is not permitted). The libzmq peer

@@ -1,4 +1,6 @@
-"""Peers in other processes that die, come back or freeze (issue #7).
+"""Peers in other processes that die, come back or freeze: a PUSH loses nothing to a PULL
+killed and restarted, a SUB subscribes again to a restarted publisher, and heartbeats
+detect a frozen peer.
 
 The peer is ``tests/stress/_peer.py`` in a child process: SIGKILLed and restarted on the
 port it first chose, or frozen with SIGSTOP. Nothing sleeps to wait for a condition: the

@@ -1,5 +1,5 @@
-"""Slow consumers (issue #7): a PUB drops for a subscriber that does not read and never
-blocks; a PUSH blocks on a PULL that does not read and loses nothing.
+"""Slow consumers: a PUB drops for a subscriber that does not read and never blocks; a
+PUSH blocks on a PULL that does not read and loses nothing.
 
 Every test runs on the default loop and on uvloop (see tests/conftest.py) and takes its
 sizes from the ``profile`` fixture. Nothing sleeps to wait for a condition: each wait is

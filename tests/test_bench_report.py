@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from aiomq._bench import cli_compare, progress
-from aiomq._bench.chart import chart_unavailable, write_chart
+from aiomq._bench.backends import IMPLS
+from aiomq._bench.chart import chart_unavailable, draw_chart, write_chart
 from aiomq._bench.compare import (
     DEFAULT_SIZES,
     QUICK_SIZES,
@@ -303,6 +304,47 @@ def test_chart_is_written(tmp_path: Path) -> None:
     path = write_chart(synthetic_report(), tmp_path / "chart.png")
     assert path == tmp_path / "chart.png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(chart_unavailable() is not None, reason="matplotlib is not installed")
+@pytest.mark.parametrize("full", [False, True], ids=["small", "full-sweep"])
+def test_chart_legend_hides_no_panel(full: bool) -> None:
+    """One legend for the whole chart, above the panels: it overlaps none of them, nor any
+    panel title, and names every implementation drawn, in the configured order."""
+    report = full_sweep_report() if full else synthetic_report()
+    figure = draw_chart(report)
+    assert figure is not None
+    figure.draw_without_rendering()  # lays the figure out, as saving it does
+    [legend] = figure.legends
+    box = legend.get_window_extent()
+    panels = figure.get_axes()
+    assert len(panels) == (18 if full else 9)  # cases x (transport, loop) columns
+    for panel in panels:
+        assert not panel.get_legend()
+        assert not box.overlaps(panel.get_window_extent()), panel.get_title()
+        assert not box.overlaps(panel.title.get_window_extent()), panel.get_title()
+        tight = panel.get_tightbbox()
+        assert tight is not None
+        assert box.y0 >= tight.y1, panel.get_title()
+    assert [text.get_text() for text in legend.get_texts()] == list(IMPLS)
+    assert legend.get_title().get_text() == "aiomq-bench compare (medians)"
+
+
+def full_sweep_report() -> CompareReport:
+    """A result for every run of the default sweep (sizes, transports, loops, cases)."""
+    config = CompareConfig(runs=1)
+    jobs, notes = plan(config)
+    report = CompareReport(config=config, notes=notes)
+    for job in jobs:
+        key = job.key
+        if key.case == "latency":
+            report.results[key] = [LatencyResult(key.impl, key.loop, key.size, 100, 0.01)]
+        elif key.case == "throughput":
+            report.results[key] = [ThroughputResult(key.impl, key.loop, key.size, 1000, 0.01)]
+        else:
+            sub = SubscriberResult(key.impl, key.loop, key.size, 1000, 1000, 0.01)
+            report.results[key] = [PubSubResult((sub, sub))]
+    return report
 
 
 def test_outputs_without_matplotlib(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""CURVE key helpers with pyzmq's names: :func:`curve_keypair`, :func:`curve_public`.
+"""CURVE key helpers with pyzmq's names: ``curve_keypair``, ``curve_public``.
 
 Keys travel as 40-character Z85 text (ZeroMQ RFC 32), exactly as
 ``zmq.curve_keypair()`` returns them, so keys are interchangeable with libzmq

@@ -12,10 +12,10 @@ __all__ = ["Signal", "wait_any"]
 
 
 class Signal:
-    """Wakes every task currently waiting in :meth:`wait` when :meth:`set` is called.
+    """Wakes every task currently waiting in ``wait`` when ``set`` is called.
 
     There is no stored state: callers check their condition, and only if it does not
-    hold call :meth:`wait` without awaiting anything in between, so no wake-up is lost.
+    hold call ``wait`` without awaiting anything in between, so no wake-up is lost.
     """
 
     __slots__ = ("_waiters",)
@@ -33,7 +33,7 @@ class Signal:
                     fut.set_result(None)
 
     def register(self, fut: asyncio.Future[None]) -> None:
-        """Resolve ``fut`` at the next :meth:`set` (one future may watch many signals)."""
+        """Resolve ``fut`` at the next ``set`` (one future may watch many signals)."""
         self._waiters.append(fut)
 
     def unregister(self, fut: asyncio.Future[None]) -> None:
@@ -43,11 +43,11 @@ class Signal:
             waiters.remove(fut)
 
     async def wait(self, prepare: Callable[[], None] | None = None) -> None:
-        """Wait for the next :meth:`set`. Cancellation-safe: consumes nothing.
+        """Wait for the next ``set``. Cancellation-safe: consumes nothing.
 
         Args:
             prepare: Called once the waiter is registered, before suspending: a
-                :meth:`set` it causes (a flush that drains a full queue) ends the wait
+                ``set`` it causes (a flush that drains a full queue) ends the wait
                 at once instead of being lost.
         """
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()

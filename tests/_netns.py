@@ -8,7 +8,7 @@ namespace with only ``lo`` (up, multicast on, ``224.0.0.0/4`` routed through it)
 helpers to run commands and nftables rules inside it. Nothing a test does there reaches
 the host's network, and the namespace (with its rules) is deleted afterwards.
 
-:meth:`NetNamespace.entered` moves the calling thread into the namespace, so sockets
+``NetNamespace.entered`` moves the calling thread into the namespace, so sockets
 aiomq opens meanwhile (including reconnects) live there; asyncio's loop runs on that
 thread. Where namespaces cannot be made (not Linux, not root, no ``ip`` or ``nft``), the
 fixture skips the test and says which.
@@ -45,7 +45,7 @@ def namespace_unavailable() -> str | None:
 
 
 class NetNamespace:
-    """One private network namespace, made by :meth:`create` and removed by :meth:`delete`.
+    """One private network namespace, made by ``create`` and removed by ``delete``.
 
     Attributes:
         name: The namespace's name under ``/run/netns``.

@@ -63,7 +63,7 @@ async def pub_sub(
 
 
 MARKERS = ([b"warm-up"], [b"fence"])
-"""What :func:`until_seen` repeats: never part of a counted stream."""
+"""What ``until_seen`` repeats: never part of a counted stream."""
 
 
 async def until_seen(pub: aiomq.Socket, sub: aiomq.Socket, marker: bytes) -> list[list[bytes]]:

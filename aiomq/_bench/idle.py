@@ -19,7 +19,7 @@ Each side first opens one warm-up connection (so that one-time allocations such 
 engines' shared receive buffer, module caches and first-instance costs are not counted),
 then runs ``gc.collect()`` and samples; then the N connections are made and the side
 waits — with a deadline, counting ``HANDSHAKE_SUCCEEDED`` monitor events through
-:meth:`aiomq.Socket.add_monitor_listener`, never polling — until every handshake
+``aiomq.Socket.add_monitor_listener``, never polling — until every handshake
 completed, collects garbage and samples again. This is done twice (the connections of
 the first round are closed before the second), and reported per connection:
 
@@ -28,7 +28,7 @@ the first round are closed before the second), and reported per connection:
   per connection. RSS includes what the heap figure misses (allocator headers, slack and
   fragmentation); kernel socket buffers and socket structures are kernel memory and
   appear in neither figure;
-* the **Python heap** growth of the second round, run under :mod:`tracemalloc` (live
+* the **Python heap** growth of the second round, run under ``tracemalloc`` (live
   traced bytes after minus before), and the allocation lines that grew most.
 
 The target is read as: both figures ≤ 16 KiB per connection, on each side.
@@ -153,7 +153,7 @@ class SideResult:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SideResult:
-        """Rebuild a result from :meth:`to_json` (as sent by the child process).
+        """Rebuild a result from ``to_json`` (as sent by the child process).
 
         Raises:
             BenchError: ``data`` is not such a dict.
@@ -227,7 +227,7 @@ class IdleResult:
 
     @property
     def within_target(self) -> bool:
-        """Both figures of both sides are at most :data:`TARGET_BYTES`."""
+        """Both figures of both sides are at most ``TARGET_BYTES``."""
         return all(
             max(side.heap_per_connection, side.rss_per_connection) <= TARGET_BYTES
             for side in (self.bind, self.connect)

@@ -1,7 +1,7 @@
 """Running a benchmark coroutine on the default asyncio loop or on uvloop.
 
 uvloop is imported lazily and only as a loop *factory* (``asyncio.Runner(loop_factory=...)``);
-no event loop policy is installed. Once :func:`aiomq.run` exists this module may delegate to it.
+no event loop policy is installed. Once ``aiomq.run`` exists this module may delegate to it.
 """
 
 from __future__ import annotations

@@ -201,7 +201,7 @@ async def test_heartbeats_detect_a_frozen_peer(ctx: aiomq.Context) -> None:
 
 
 async def test_heartbeats_detect_a_peer_silent_right_after_a_pong(ctx: aiomq.Context) -> None:
-    """The worst phase for the bound of :func:`test_heartbeats_detect_a_frozen_peer`: the
+    """The worst phase for the bound of ``test_heartbeats_detect_a_frozen_peer``: the
     peer (a raw ZMTP peer in this process, so that the phase is exact) answers the first
     PING, then never sends again. Anything that arrives cancels the timeout timer (as
     in libzmq), so the next PING (at most HEARTBEAT_IVL later) starts a fresh

@@ -54,7 +54,7 @@ async def _drain_until_end(pub: aiomq.Socket, sub: aiomq.Socket, check: StreamCh
     """Receive ``sub``'s backlog into ``check`` until an ``END`` arrives.
 
     ``END`` is published again whenever ``sub`` has been idle for 50 ms (its queue may
-    have been full when the last one went out), as :func:`until_subscribed` does.
+    have been full when the last one went out), as ``until_subscribed`` does.
     """
     await pub.send(END, aiomq.DONTWAIT)
     async with asyncio.timeout(30):

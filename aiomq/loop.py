@@ -35,7 +35,7 @@ def loop_factory(loop: LoopName = "auto") -> Callable[[], asyncio.AbstractEventL
 
     Raises:
         ImportError: ``loop="uvloop"`` and uvloop is not installed (the message names the
-            ``aiomq[uvloop]`` extra).
+            ``uvloop`` extra).
         ValueError: ``loop`` is none of the three names.
     """
     if loop == "asyncio":
@@ -70,7 +70,7 @@ def run(main: Coroutine[Any, Any, T], *, loop: LoopName = "auto", debug: bool | 
 
     Raises:
         ImportError: ``loop="uvloop"`` and uvloop is not installed (install the
-            ``aiomq[uvloop]`` extra).
+            ``uvloop`` extra).
         ValueError: ``loop`` is not one of the names above.
         RuntimeError: Called while an event loop is running in this thread.
         TypeError: ``main`` is not a coroutine.

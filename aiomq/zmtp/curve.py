@@ -4,7 +4,7 @@ CURVE authenticates the server to the client by its long-term public key, lets
 the server authenticate the client's long-term key (through ZAP), and encrypts
 every frame after the handshake with per-connection transient keys (perfect
 forward secrecy). The primitives are X25519 + XSalsa20-Poly1305 ``crypto_box``
-from libsodium, through PyNaCl, imported lazily: install ``aiomq[curve]``.
+from libsodium, through PyNaCl, imported lazily: install the ``curve`` extra.
 
 Command layouts (sizes are of the command *data*, after the name)::
 
@@ -92,7 +92,7 @@ def load_nacl() -> ModuleType:
         The module.
 
     Raises:
-        ImportError: PyNaCl is not installed (install ``aiomq[curve]``).
+        ImportError: PyNaCl is not installed (install the ``curve`` extra).
     """
     global _nacl_bindings
     if _nacl_bindings is None:

@@ -1,8 +1,9 @@
-"""CURVE key helpers with pyzmq's names: :func:`curve_keypair`, :func:`curve_public`.
+"""CURVE key helpers with pyzmq's names: ``curve_keypair``, ``curve_public``.
 
 Keys travel as 40-character Z85 text (ZeroMQ RFC 32), exactly as
 ``zmq.curve_keypair()`` returns them, so keys are interchangeable with libzmq
-tools. Needs PyNaCl (``pip install 'aiomq[curve]'``).
+tools. Needs PyNaCl, from the ``curve`` extra (``pip install -e ".[curve]"`` in the
+aiomq checkout).
 
 Layer 7.
 """
@@ -22,7 +23,7 @@ def curve_keypair() -> tuple[bytes, bytes]:
         ``(public, secret)``, each 40 Z85 characters as bytes.
 
     Raises:
-        ImportError: PyNaCl is not installed (install ``aiomq[curve]``).
+        ImportError: PyNaCl is not installed (install the ``curve`` extra).
     """
     public, secret = generate_keypair()
     return z85.encode(public), z85.encode(secret)
@@ -39,7 +40,7 @@ def curve_public(secret_key: bytes | str) -> bytes:
         The public key, 40 Z85 characters as bytes.
 
     Raises:
-        ImportError: PyNaCl is not installed (install ``aiomq[curve]``).
+        ImportError: PyNaCl is not installed (install the ``curve`` extra).
         ValueError: ``secret_key`` is neither Z85 nor 32 octets.
     """
     raw = z85.decode(secret_key) if len(secret_key) == 40 else secret_key

@@ -12,8 +12,8 @@ once and write every queued message of a loop iteration with one ``write()``:
   straight into that body instead, so a 64 KiB to 1 MiB frame is neither joined nor
   copied more than once. Reading pauses while the queue is at its high-water mark and
   resumes when the socket drains it.
-* send: the pipe's outbound queue calls :meth:`Engine._schedule_flush` when it becomes
-  non-empty; the flush (queued in the loop's :class:`~aiomq._flush.FlushQueue`) runs at
+* send: the pipe's outbound queue calls ``Engine._schedule_flush`` when it becomes
+  non-empty; the flush (queued in the loop's ``FlushQueue``) runs at
   the end of the current loop iteration, or as soon as a task is about to wait, encodes
   what is queued by then (up to about 1 MiB of messages, then it reschedules itself)
   and writes it once.
@@ -200,7 +200,7 @@ class Engine(asyncio.BufferedProtocol):
         return view
 
     def buffer_updated(self, nbytes: int) -> None:
-        """``nbytes`` arrived in the buffer of the last :meth:`get_buffer`."""
+        """``nbytes`` arrived in the buffer of the last ``get_buffer``."""
         if self._into_body:
             self._into_body = False
             self._received(None, nbytes)
@@ -294,7 +294,7 @@ class Engine(asyncio.BufferedProtocol):
 
     def _deliver(self, batch: list[Message], nbytes: int) -> None:
         """Queue a read's messages; stop reading at ``RCVHWM``, or at about
-        :data:`_READ_AHEAD` bytes queued (``nbytes``: the size of the read)."""
+        ``_READ_AHEAD`` bytes queued (``nbytes``: the size of the read)."""
         pipe = self.pipe
         if pipe is None:  # data frames are refused by the codec before the handshake
             return

@@ -2,7 +2,7 @@
 
 It turns ``bind``/``connect``/``unbind``/``disconnect``/``close`` into listeners,
 sessions and inproc links, and hands pipes to the socket through
-:class:`~aiomq._link.PipeSink`. It knows no messaging pattern.
+``PipeSink``. It knows no messaging pattern.
 
 Layer 5.
 """

@@ -15,14 +15,14 @@ __all__ = ["Message"]
 class Message:
     """A multipart message and the properties of the connection it came over.
 
-    Returned by :meth:`aiomq.Socket.recv_message`. Properties are those libzmq
+    Returned by [`Socket.recv_message`][aiomq.Socket.recv_message]. Properties are those libzmq
     attaches to messages (``zmq_msg_gets``, pyzmq's ``Frame.get``): the peer's
     handshake metadata (``Socket-Type``, ``Identity``, application ``X-*``
     properties), ``Peer-Address``, and — when a ZAP handler authenticated the
     peer — ``User-Id`` plus the handler's metadata.
 
     Attributes:
-        frames: The frames, as :meth:`~aiomq.Socket.recv_multipart` returns them.
+        frames: The frames, as [`recv_multipart`][aiomq.Socket.recv_multipart] returns them.
         properties: Property name → raw value, names as received.
     """
 

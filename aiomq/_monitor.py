@@ -105,12 +105,14 @@ class MonitorStream(MonitorFeed):
     """The async iterator returned by ``Socket.monitor()``: ``async for ev in stream``.
 
     Events wait in a buffer of at most ``maxlen``; when it is full the oldest event is
-    discarded and counted in :attr:`dropped` (the monitored socket never waits for a
-    slow monitor). Iteration ends after ``MONITOR_STOPPED``: after :meth:`aclose`, or
-    once the socket has closed (``disable_monitor()`` concerns ``get_monitor_socket``).
+    discarded and counted in [`dropped`][aiomq._monitor.MonitorStream.dropped] (the
+    monitored socket never waits for a slow monitor). Iteration ends after
+    ``MONITOR_STOPPED``: after [`aclose`][aiomq._monitor.MonitorStream.aclose], or once the
+    socket has closed (``disable_monitor()`` concerns ``get_monitor_socket``).
 
-    Use ``async with sock.monitor() as events:`` or call :meth:`aclose` to stop it: a
-    ``break`` out of ``async for`` alone leaves it listening.
+    Use ``async with sock.monitor() as events:`` or call
+    [`aclose`][aiomq._monitor.MonitorStream.aclose] to stop it: a ``break`` out of
+    ``async for`` alone leaves it listening.
     """
 
     def __init__(

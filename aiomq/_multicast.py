@@ -1,13 +1,13 @@
 """Multicast links: one ``epgm://`` or ``pgm://`` endpoint of a PUB/XPUB or SUB/XSUB.
 
-A link drives the sans-I/O PGM codec (:mod:`aiomq.pgm`) over the sockets of
-:mod:`aiomq._transports.pgm`, on the socket's event loop, and serves one pipe:
+A link drives the sans-I/O PGM codec (``aiomq.pgm``) over the sockets of
+``aiomq._transports.pgm``, on the socket's event loop, and serves one pipe:
 
-* :class:`MulticastSender` (PUB, XPUB): takes whole messages from the pipe, cuts them
+* ``MulticastSender`` (PUB, XPUB): takes whole messages from the pipe, cuts them
   into APDUs as libzmq does, and sends each as one ODATA when the rate limit allows;
   it answers NAKs with NCF + RDATA from its transmit window and sends SPMs on time.
   The pipe is subscribed to everything: subscribers filter on their own side.
-* :class:`MulticastReceiver` (SUB, XSUB): reads the group, recovers losses by NAK,
+* ``MulticastReceiver`` (SUB, XSUB): reads the group, recovers losses by NAK,
   and pushes whole messages, in order per source, into the pipe. Subscriptions the
   socket queues for the pipe are dropped: PGM has no upstream for them.
 
@@ -68,7 +68,7 @@ class MulticastLink:
         link: The socket's services.
         endpoint: The parsed ``epgm://`` or ``pgm://`` endpoint.
         url: The endpoint as the application gave it (the pipe's name).
-        open_sockets: Opens the endpoint's sockets (:func:`aiomq._transports.pgm.open_source`
+        open_sockets: Opens the endpoint's sockets (``aiomq._transports.pgm.open_source``
             or ``open_receiver``), with the socket's ``MULTICAST_HOPS`` and ``MULTICAST_LOOP``.
 
     Raises:

@@ -1,9 +1,9 @@
 """Pipes: bounded queues of whole messages between a socket and one peer.
 
-A :class:`MessageQueue` carries messages in one direction. Its *reader* registers
+A ``MessageQueue`` carries messages in one direction. Its *reader* registers
 ``on_readable`` (called when the queue goes from empty to non-empty) and its *writer*
 registers ``on_writable`` (called when the queue drops back below its high-water mark).
-A :class:`Pipe` is the socket's view of one peer: an inbound and an outbound queue plus
+A ``Pipe`` is the socket's view of one peer: an inbound and an outbound queue plus
 what the handshake told us about the peer.
 
 For tcp/ipc the other end of both queues is an engine; for inproc two pipes share the
@@ -64,16 +64,16 @@ def _nothing() -> None:
 class MessageQueue:
     """A FIFO of whole messages with a high-water mark (0 = unbounded).
 
-    The writer checks :attr:`full` before :meth:`push`; engines may push a whole read
-    with :meth:`push_many` and then pause reading until ``on_writable`` fires.
+    The writer checks ``full`` before ``push``; engines may push a whole read
+    with ``push_many`` and then pause reading until ``on_writable`` fires.
     """
 
     __slots__ = ("hwm", "items", "on_readable", "on_writable")
 
     def __init__(self, hwm: int) -> None:
         self.items: deque[Message] = deque()
-        """The messages, oldest first. A socket's fast lane (see :data:`FastLane`)
-        appends and pops here directly, doing what :meth:`push`/:meth:`pop` do."""
+        """The messages, oldest first. A socket's fast lane (see ``FastLane``)
+        appends and pops here directly, doing what ``push``/``pop`` do."""
         self.hwm = hwm
         self.on_readable: Callable[[], None] = _nothing
         self.on_writable: Callable[[], None] = _nothing
@@ -87,7 +87,7 @@ class MessageQueue:
         return 0 < self.hwm <= len(self.items)
 
     def push(self, message: Message) -> None:
-        """Append one message (the caller checked :attr:`full`)."""
+        """Append one message (the caller checked ``full``)."""
         items = self.items
         items.append(message)
         if len(items) == 1:
@@ -150,7 +150,7 @@ class MessageQueue:
         self.items.clear()
 
     def discard_subscriptions(self) -> None:
-        """Drop queued :class:`Subscription` items, keeping messages in order."""
+        """Drop queued ``Subscription`` items, keeping messages in order."""
         items = self.items
         kept = [item for item in items if type(item) is not Subscription]
         if len(kept) != len(items):
@@ -172,8 +172,8 @@ class ConflatingQueue(MessageQueue):
     """A queue that keeps only the newest message (``CONFLATE``), and every subscription.
 
     Pushing a message drops the messages still queued, as libzmq's conflating pipes do;
-    :class:`Subscription` items are kept, in order, because a subscription must never be
-    lost. The queue has no high-water mark: it is never :attr:`full`, so the writer never
+    ``Subscription`` items are kept, in order, because a subscription must never be
+    lost. The queue has no high-water mark: it is never ``full``, so the writer never
     waits and an engine never stops reading. (libzmq conflates frame by frame, which
     mangles multipart messages; aiomq keeps the newest whole message.)
     """
@@ -283,7 +283,7 @@ a terminating peer, no peer), so the socket can skip the strategy on its hot pat
 def lane(pipe: Pipe | None, queue: MessageQueue | None) -> MessageQueue | None:
     """``queue`` if a socket may use it as its fast lane: a plain queue of a live pipe.
 
-    A :class:`ConflatingQueue` never is: its push drops messages.
+    A ``ConflatingQueue`` never is: its push drops messages.
     """
     if pipe is None or pipe.terminating or type(queue) is not MessageQueue:
         return None

@@ -3,8 +3,8 @@
 aiomq sockets already work inside ``anyio.run(..., backend="asyncio")``: anyio's cancel
 scopes cancel asyncio tasks, and a cancelled ``recv`` consumes nothing while a cancelled
 ``send`` queued the whole message or none of it, so ``fail_after``/``move_on_after``
-around a receive lose no message. :func:`as_object_stream` additionally lets code typed
-against anyio's stream interfaces take an aiomq socket::
+around a receive lose no message. [`as_object_stream`][aiomq.anyio.as_object_stream]
+additionally lets code typed against anyio's stream interfaces take an aiomq socket::
 
     stream = aiomq.anyio.as_object_stream(sock)
     await stream.send([b"hello"])
@@ -34,7 +34,7 @@ class SocketStream(ObjectStream[list[bytes]]):
     """An aiomq socket seen as an anyio bidirectional object stream of whole messages.
 
     Items are multipart messages (``list[bytes]``). The stream owns the socket:
-    :meth:`aclose` closes it.
+    [`aclose`][aiomq.anyio.SocketStream.aclose] closes it.
     """
 
     def __init__(self, socket: Socket) -> None:
@@ -64,7 +64,8 @@ class SocketStream(ObjectStream[list[bytes]]):
         """Receive the next whole message.
 
         Raises:
-            anyio.ClosedResourceError: This stream was closed with :meth:`aclose`.
+            anyio.ClosedResourceError: This stream was closed with
+                [`aclose`][aiomq.anyio.SocketStream.aclose].
             anyio.EndOfStream: The socket was closed elsewhere or its context terminated.
             Again: ``RCVTIMEO`` expired.
             ZMQError: ``ENOTSUP`` for a socket type that cannot receive.
@@ -85,13 +86,14 @@ class SocketStream(ObjectStream[list[bytes]]):
         """Send ``item`` as one multipart message.
 
         Raises:
-            anyio.ClosedResourceError: This stream was closed, or :meth:`send_eof` was called.
+            anyio.ClosedResourceError: This stream was closed, or
+                [`send_eof`][aiomq.anyio.SocketStream.send_eof] was called.
             anyio.BrokenResourceError: The socket was closed elsewhere or its context
                 terminated.
             TypeError: A frame is not bytes-like.
             ValueError: ``item`` has no frame.
             Again: ``SNDTIMEO`` expired.
-            ZMQError: As :meth:`aiomq.Socket.send_multipart`.
+            ZMQError: As [`Socket.send_multipart`][aiomq.Socket.send_multipart].
 
         Cancellation-safe: the whole message was queued, or none of it.
         """
@@ -106,7 +108,7 @@ class SocketStream(ObjectStream[list[bytes]]):
             raise translated from exc
 
     async def send_eof(self) -> None:
-        """Close the sending half locally: later :meth:`send` calls raise ``ClosedResourceError``.
+        """Close the sending half locally: later ``send`` calls raise ``ClosedResourceError``.
 
         ZMTP has no half-close, so nothing goes on the wire and the peer sees no end of
         stream; receiving goes on. Deliberately a local marker, not a libzmq feature.
@@ -116,7 +118,8 @@ class SocketStream(ObjectStream[list[bytes]]):
     async def aclose(self) -> None:
         """Close the stream and the socket, waiting for queued messages (bounded by LINGER).
 
-        Pending and later :meth:`receive`/:meth:`send` calls raise ``ClosedResourceError``.
+        Pending and later [`receive`][aiomq.anyio.SocketStream.receive] and
+        [`send`][aiomq.anyio.SocketStream.send] calls raise ``ClosedResourceError``.
         Idempotent. Cancellation-safe: cancelling the wait does not stop the flush.
         """
         self._closed = True

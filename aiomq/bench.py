@@ -32,7 +32,8 @@ and what an idle connection costs (Python heap and RSS, 10,000 connections by de
 
     aiomq-bench idle-conns --connections 10000
 
-pyzmq, uvloop, rich and matplotlib are optional: they are imported only when needed.
+pyzmq, uvloop, rich and matplotlib are optional: they are imported only when needed, and all
+four come with the ``bench`` extra (``pip install -e ".[bench]"`` in the aiomq checkout).
 """
 
 from __future__ import annotations

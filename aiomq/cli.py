@@ -1,12 +1,12 @@
 """``aiomq``: command-line tools. For now, the classic devices::
 
-    aiomq proxy queue     --frontend tcp://*:5559 --backend tcp://*:5560
-    aiomq proxy forwarder --frontend tcp://*:5557 --backend tcp://*:5558 --capture ipc:///tmp/cap
-    aiomq proxy streamer  --frontend tcp://*:5561 --backend tcp://*:5562
+    aiomq proxy queue     --frontend tcp://*:5561 --backend tcp://*:5562
+    aiomq proxy forwarder --frontend tcp://*:5563 --backend tcp://*:5564 --capture ipc:///tmp/cap
+    aiomq proxy streamer  --frontend tcp://*:5565 --backend tcp://*:5566
 
-Each binds its sockets, logs one line per connection event to stderr
-(``frontend ACCEPTED tcp://127.0.0.1:5559``) and runs until SIGINT (Ctrl+C) or SIGTERM,
-then exits 0.
+(the ports of the device examples in ``examples/devices/``). Each binds its sockets, logs
+one line per connection event to stderr (``frontend ACCEPTED tcp://127.0.0.1:5561``) and
+runs until SIGINT (Ctrl+C) or SIGTERM, then exits 0.
 
 Layer 7.
 """

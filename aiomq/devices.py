@@ -45,7 +45,7 @@ _RECEIVERS = frozenset(SocketType) - {SocketType.PUSH, SocketType.PUB}
 _SENDERS = frozenset(SocketType) - {SocketType.PULL, SocketType.SUB}
 
 CONTROL_COMMANDS = (b"PAUSE", b"RESUME", b"TERMINATE", b"STATISTICS")
-"""The commands :func:`proxy_steerable` obeys on its control socket."""
+"""The commands [`proxy_steerable`][aiomq.devices.proxy_steerable] obeys on its control socket."""
 
 
 @dataclass
@@ -245,7 +245,7 @@ async def proxy_steerable(
     capture: Socket | None = None,
     control: Socket | None = None,
 ) -> None:
-    """A :func:`proxy` that obeys commands on ``control`` (``zmq_proxy_steerable``).
+    """A [`proxy`][aiomq.devices.proxy] obeying commands on ``control`` (``zmq_proxy_steerable``).
 
     Commands are single-frame messages:
 
@@ -254,24 +254,24 @@ async def proxy_steerable(
     - ``STATISTICS``: reply with eight frames of one uint64 each (host byte order, as
       libzmq): frontend messages in, bytes in, messages out, bytes out, then the backend's
       four. A multipart message counts once, with the sizes of its frames summed; see
-      :class:`ProxyStatistics`.
+      [`ProxyStatistics`][aiomq.devices.ProxyStatistics].
 
     A REP control socket gets an empty reply to ``PAUSE``, ``RESUME`` and ``TERMINATE``
     (as libzmq 4.3.5+); a PAIR gets none. Unknown commands are ignored (libzmq aborts),
     answered with an empty reply on REP.
 
     Args:
-        frontend: As for :func:`proxy`.
-        backend: As for :func:`proxy`.
-        capture: As for :func:`proxy`.
+        frontend: As for [`proxy`][aiomq.devices.proxy].
+        backend: As for [`proxy`][aiomq.devices.proxy].
+        capture: As for [`proxy`][aiomq.devices.proxy].
         control: A REP or PAIR socket to receive commands on; ``None`` behaves as
-            :func:`proxy`.
+            [`proxy`][aiomq.devices.proxy].
 
     Raises:
-        ValueError: As for :func:`proxy`.
-        ZMQError: As for :func:`proxy`, and for a closed control socket.
+        ValueError: As for [`proxy`][aiomq.devices.proxy].
+        ZMQError: As for [`proxy`][aiomq.devices.proxy], and for a closed control socket.
 
-    Cancellation-safe: as :func:`proxy`; a command is either fully handled or still
+    Cancellation-safe: as [`proxy`][aiomq.devices.proxy]; a command is either fully handled or still
     waiting in ``control`` (a cancelled STATISTICS or empty reply may be lost).
     """
     _check(frontend, backend, capture)
@@ -339,9 +339,10 @@ async def queue(
         context: The context for the sockets; a private one by default.
 
     Raises:
-        ZMQError: An endpoint cannot be bound, or as for :func:`proxy`.
+        ZMQError: An endpoint cannot be bound, or as for [`proxy`][aiomq.devices.proxy].
 
-    Cancellation-safe: as :func:`proxy`; the sockets are closed (linger 0) on the way out.
+    Cancellation-safe: as [`proxy`][aiomq.devices.proxy]; the sockets are closed (linger 0)
+    on the way out.
     """
     await _run_device("queue", frontend_ep, backend_ep, capture, context)
 
@@ -365,9 +366,10 @@ async def forwarder(
         context: The context for the sockets; a private one by default.
 
     Raises:
-        ZMQError: An endpoint cannot be bound, or as for :func:`proxy`.
+        ZMQError: An endpoint cannot be bound, or as for [`proxy`][aiomq.devices.proxy].
 
-    Cancellation-safe: as :func:`proxy`; the sockets are closed (linger 0) on the way out.
+    Cancellation-safe: as [`proxy`][aiomq.devices.proxy]; the sockets are closed (linger 0)
+    on the way out.
     """
     await _run_device("forwarder", frontend_ep, backend_ep, capture, context)
 
@@ -390,8 +392,9 @@ async def streamer(
         context: The context for the sockets; a private one by default.
 
     Raises:
-        ZMQError: An endpoint cannot be bound, or as for :func:`proxy`.
+        ZMQError: An endpoint cannot be bound, or as for [`proxy`][aiomq.devices.proxy].
 
-    Cancellation-safe: as :func:`proxy`; the sockets are closed (linger 0) on the way out.
+    Cancellation-safe: as [`proxy`][aiomq.devices.proxy]; the sockets are closed (linger 0)
+    on the way out.
     """
     await _run_device("streamer", frontend_ep, backend_ep, capture, context)

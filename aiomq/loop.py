@@ -1,7 +1,7 @@
 """Choosing the event loop: ``aiomq.run(main(), loop="auto")``.
 
 uvloop is a loop *factory* here, never a side effect: this is the only module of aiomq that
-imports uvloop, and only when :func:`run` is asked for it. Importing aiomq installs no
+imports uvloop, and only when [`run`][aiomq.run] is asked for it. Importing aiomq installs no
 event-loop policy and does not import uvloop.
 
 Layer 7: standard library (uvloop imported lazily).
@@ -18,7 +18,7 @@ __all__ = ["LoopName", "loop_factory", "run"]
 T = TypeVar("T")
 
 LoopName = Literal["auto", "uvloop", "asyncio"]
-"""The loops :func:`run` can start."""
+"""The loops [`run`][aiomq.run] can start."""
 
 _MISSING_UVLOOP = (
     "uvloop is not installed: install aiomq's uvloop extra (pip install 'aiomq[uvloop]'), "
@@ -35,7 +35,7 @@ def loop_factory(loop: LoopName = "auto") -> Callable[[], asyncio.AbstractEventL
 
     Raises:
         ImportError: ``loop="uvloop"`` and uvloop is not installed (the message names the
-            ``aiomq[uvloop]`` extra).
+            ``uvloop`` extra).
         ValueError: ``loop`` is none of the three names.
     """
     if loop == "asyncio":
@@ -55,7 +55,7 @@ def loop_factory(loop: LoopName = "auto") -> Callable[[], asyncio.AbstractEventL
 def run(main: Coroutine[Any, Any, T], *, loop: LoopName = "auto", debug: bool | None = None) -> T:
     """Run the coroutine ``main`` on a new event loop and return its result.
 
-    Like :func:`asyncio.run` (it uses :class:`asyncio.Runner`): the loop is created for this
+    Like ``asyncio.run`` (it uses ``asyncio.Runner``): the loop is created for this
     call, remaining tasks are cancelled, async generators and the default executor are shut
     down, and the loop is closed. No event-loop policy is installed or changed.
 
@@ -70,7 +70,7 @@ def run(main: Coroutine[Any, Any, T], *, loop: LoopName = "auto", debug: bool | 
 
     Raises:
         ImportError: ``loop="uvloop"`` and uvloop is not installed (install the
-            ``aiomq[uvloop]`` extra).
+            ``uvloop`` extra).
         ValueError: ``loop`` is not one of the names above.
         RuntimeError: Called while an event loop is running in this thread.
         TypeError: ``main`` is not a coroutine.

@@ -2,8 +2,8 @@
 
 Z85 maps every 4 octets (a big-endian 32-bit number) to 5 printable
 characters, so a 32-octet CURVE key becomes 40 characters. Same behaviour as
-:mod:`zmq.utils.z85`, except that every malformed input raises
-:class:`ValueError` (pyzmq raises ``KeyError``/``struct.error`` for some).
+``zmq.utils.z85``, except that every malformed input raises
+``ValueError`` (pyzmq raises ``KeyError``/``struct.error`` for some).
 
 Example::
 

@@ -1,4 +1,4 @@
-"""Memory per idle connection, binding and connecting side (issue #6: <= 16 KiB each).
+"""Memory per idle connection, binding and connecting side (target: <= 16 KiB each).
 
 Usage::
 

@@ -7,7 +7,7 @@ same request again, up to ``--retries`` times, then gives up (exit status 1).
 
 Requests are numbered; a reply must carry the number of the request it answers.
 
-    python examples/lazy_pirate_client.py --endpoint tcp://127.0.0.1:5555 --count 10
+    python examples/lazy_pirate_client.py --endpoint tcp://127.0.0.1:5558 --count 10
 
 Prints ``reply N`` for each request answered, ``retry N`` for each resend, and finally
 ``client: done, C requests, R retries``.
@@ -35,6 +35,7 @@ async def main(endpoint: str, count: int, wait: float, retries: int) -> int:
     resent = 0
     async with aiomq.Context() as ctx:
         req = open_req(ctx, endpoint)
+        print(f"client: connecting to {endpoint}", flush=True)
         try:
             for seq in range(count):
                 request = b"%d" % seq
@@ -72,7 +73,7 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--endpoint", default="tcp://127.0.0.1:5555", help="endpoint to connect")
+    parser.add_argument("--endpoint", default="tcp://127.0.0.1:5558", help="endpoint to connect")
     parser.add_argument("--count", type=int, default=10, help="requests to send")
     parser.add_argument("--timeout", type=float, default=2.5, help="seconds to wait for a reply")
     parser.add_argument("--retries", type=int, default=3, help="resends before giving up")
@@ -81,4 +82,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    sys.exit(aiomq.run(main(args.endpoint, args.count, args.timeout, args.retries)))
+    try:
+        sys.exit(aiomq.run(main(args.endpoint, args.count, args.timeout, args.retries)))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -5,7 +5,7 @@ client side, see ``lazy_pirate_client.py``). Kill it at any time and start it ag
 the same endpoint: the clients retry and lose nothing. ``--work`` simulates a slow
 service (seconds per request).
 
-    python examples/lazy_pirate_server.py --endpoint tcp://127.0.0.1:5555
+    python examples/lazy_pirate_server.py --endpoint tcp://127.0.0.1:5558
 
 With ``--endpoint tcp://127.0.0.1:*`` the port is chosen by the system; the first line
 printed names it.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 
 import aiomq
 
@@ -38,12 +38,14 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.splitlines()[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--endpoint", default="tcp://127.0.0.1:5555", help="endpoint to bind")
+    parser.add_argument("--endpoint", default="tcp://127.0.0.1:5558", help="endpoint to bind")
     parser.add_argument("--work", type=float, default=0.0, help="seconds of work per request")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         aiomq.run(main(args.endpoint, args.work))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import aiomq
 
@@ -51,4 +52,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

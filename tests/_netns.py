@@ -1,11 +1,14 @@
-"""Private network namespaces for tests that break the network (issues #7 and #8).
+"""Private network namespaces for the tests that break the network or use multicast.
+
+The network-fault stress tests drop and partition traffic, and the multicast tests send
+to multicast groups with a fixed port; both need a network of their own.
 
 A test asks for the ``netns`` fixture (see ``tests/conftest.py``): it gets a fresh
 namespace with only ``lo`` (up, multicast on, ``224.0.0.0/4`` routed through it) and the
 helpers to run commands and nftables rules inside it. Nothing a test does there reaches
 the host's network, and the namespace (with its rules) is deleted afterwards.
 
-:meth:`NetNamespace.entered` moves the calling thread into the namespace, so sockets
+``NetNamespace.entered`` moves the calling thread into the namespace, so sockets
 aiomq opens meanwhile (including reconnects) live there; asyncio's loop runs on that
 thread. Where namespaces cannot be made (not Linux, not root, no ``ip`` or ``nft``), the
 fixture skips the test and says which.
@@ -42,7 +45,7 @@ def namespace_unavailable() -> str | None:
 
 
 class NetNamespace:
-    """One private network namespace, made by :meth:`create` and removed by :meth:`delete`.
+    """One private network namespace, made by ``create`` and removed by ``delete``.
 
     Attributes:
         name: The namespace's name under ``/run/netns``.

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from aiomq._bench import backends, loops
+from aiomq._bench import backends, compare, loops
+from aiomq._bench.compare import CaseKey, CompareConfig, Job, Result
 from aiomq._bench.errors import BenchError
 from aiomq._bench.results import LatencyResult, ThroughputResult
 from aiomq.bench import main
@@ -217,7 +218,10 @@ def test_missing_pyzmq_is_a_clear_error(
     with pytest.raises(BenchError, match="needs pyzmq"):
         backends.load_backend("zmq.asyncio")
     assert main(["remote-thr", "tcp://127.0.0.1:1", "16", "1", "--impl", "pyzmq"]) == 1
-    assert "pip install pyzmq" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "aiomq-bench: error: the 'pyzmq' implementation needs pyzmq, which is not installed: "
+        'install the bench extra (pip install -e ".[bench]" in the aiomq checkout)\n'
+    )
     assert backends.load_backend("aiomq").impl == "aiomq"  # aiomq itself needs no pyzmq
 
 
@@ -241,3 +245,110 @@ def test_importing_the_tool_imports_neither_pyzmq_nor_uvloop() -> None:
         "assert not {m for m in new if m.split('.')[0] in heavy}, new\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), check=True, timeout=DEADLINE)
+
+
+def _fake_runs(monkeypatch: pytest.MonkeyPatch) -> list[CaseKey]:
+    """Make ``compare`` record its jobs instead of starting processes; returns the record."""
+    ran: list[CaseKey] = []
+
+    async def run_job(job: Job, config: CompareConfig, ipc_dir: str | None) -> Result:
+        ran.append(job.key)
+        return LatencyResult(job.key.impl, job.key.loop, job.key.size, job.messages, 0.001)
+
+    monkeypatch.setattr(compare, "_run_job", run_job)
+    return ran
+
+
+def _without(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+    for name in [n for n in sys.modules if n.split(".")[0] in modules]:
+        monkeypatch.delitem(sys.modules, name)
+    for module in modules:
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+MISSING_PYZMQ = (
+    "aiomq-bench: pyzmq is not installed: zmq.asyncio and pyzmq left out "
+    '(install the bench extra: pip install -e ".[bench]" in the aiomq checkout)'
+)
+MISSING_UVLOOP = (
+    "aiomq-bench: uvloop is not installed: the uvloop loop left out "
+    '(install the bench extra: pip install -e ".[bench]" in the aiomq checkout)'
+)
+
+
+def test_compare_leaves_out_what_a_missing_peer_needs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Without pyzmq and uvloop a default sweep runs the rest: one line per missing library
+    on stderr, before anything runs, and no failure."""
+    _without(monkeypatch, "zmq", "uvloop")
+    ran = _fake_runs(monkeypatch)
+    args = ["compare", "--cases", "latency", "--transports", "tcp", "--sizes", "16"]
+    assert main([*args, "--output-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert err[:2] == [MISSING_PYZMQ, MISSING_UVLOOP]
+    assert [line for line in err if "pyzmq" in line or "uvloop" in line] == err[:2]
+    assert not [line for line in err if "FAILED" in line]
+    assert ran == [
+        CaseKey("latency", "tcp", "asyncio", 16, impl)
+        for _ in range(3)
+        for impl in ("aiomq", "asyncio-raw")
+    ]
+    out = captured.out.splitlines()
+    assert out[2] == (
+        "sizes 16 B · transports tcp · loops asyncio · implementations aiomq, asyncio-raw · "
+        "median of 3 runs · wall time 0 s"
+    )
+    assert "pyzmq not installed" in out[4]
+    assert "uvloop not installed" in out[4]
+    assert "## Failures" not in out
+
+
+def test_compare_quick_without_pyzmq(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``compare --quick`` with the bench extra but for pyzmq: one line, and every case
+    of aiomq and asyncio-raw, on both loops, runs once."""
+    _without(monkeypatch, "zmq")
+    ran = _fake_runs(monkeypatch)
+    assert main(["compare", "--quick", "--output-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "pyzmq" in line] == [MISSING_PYZMQ]
+    assert {key.impl for key in ran} == {"aiomq", "asyncio-raw"}
+    # aiomq: 3 cases x 2 sizes x 2 loops x 3 transports, less pubsub over inproc;
+    # asyncio-raw: throughput and latency over tcp and ipc.
+    assert len(ran) == (3 * 2 * 2 * 3 - 2 * 2) + (2 * 2 * 2 * 2) == len(set(ran))
+
+
+@pytest.mark.parametrize(
+    ("option", "named"),
+    [
+        (["--impls", "aiomq,zmq.asyncio"], "--impl zmq.asyncio: needs pyzmq"),
+        (["--impl", "pyzmq"], "--impl pyzmq: needs pyzmq"),
+        (["--loops", "uvloop"], "--loop uvloop: needs uvloop"),
+    ],
+)
+def test_compare_refuses_a_named_implementation_or_loop_whose_peer_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    option: list[str],
+    named: str,
+) -> None:
+    _without(monkeypatch, "zmq", "uvloop")
+    ran = _fake_runs(monkeypatch)
+    assert main(["compare", *option, "--output-dir", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"aiomq-bench: error: {named}, which is not installed "
+        '(install the bench extra: pip install -e ".[bench]" in the aiomq checkout)\n'
+    )
+    assert (captured.out, ran) == ("", [])
+
+
+def test_compare_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--quick", "--help"])
+    assert exc.value.code == 0
+    assert "smoke run: sizes 16,65536 and 1 run unless given" in capsys.readouterr().out

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from aiomq._bench import cli_compare, progress
-from aiomq._bench.chart import chart_unavailable, write_chart
+from aiomq._bench.backends import IMPLS
+from aiomq._bench.chart import chart_unavailable, draw_chart, write_chart
 from aiomq._bench.compare import (
     DEFAULT_SIZES,
     QUICK_SIZES,
@@ -26,6 +27,7 @@ from aiomq._bench.compare import (
     plan,
     thr_count,
 )
+from aiomq._bench.deps import installed
 from aiomq._bench.loops import LoopName
 from aiomq._bench.report import render_markdown, to_json
 from aiomq._bench.results import (
@@ -92,7 +94,8 @@ def test_markdown_throughput_tables() -> None:
     assert markdown.splitlines()[:5] == [
         "# aiomq-bench compare",
         "",
-        "sizes 16 B · transports tcp, inproc · loops asyncio, uvloop · median of 2 runs · "
+        "sizes 16 B · transports tcp, inproc · loops asyncio, uvloop · "
+        "implementations aiomq, zmq.asyncio, pyzmq, asyncio-raw · median of 2 runs · "
         "wall time 12 s",
         "",
         "python CPython 3.11.7 · cpus 2",
@@ -303,12 +306,54 @@ def test_chart_is_written(tmp_path: Path) -> None:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.skipif(chart_unavailable() is not None, reason="matplotlib is not installed")
+@pytest.mark.parametrize("full", [False, True], ids=["small", "full-sweep"])
+def test_chart_legend_hides_no_panel(full: bool) -> None:
+    """One legend for the whole chart, above the panels: it overlaps none of them, nor any
+    panel title, and names every implementation drawn, in the configured order."""
+    report = full_sweep_report() if full else synthetic_report()
+    figure = draw_chart(report)
+    assert figure is not None
+    figure.draw_without_rendering()  # lays the figure out, as saving it does
+    [legend] = figure.legends
+    box = legend.get_window_extent()
+    panels = figure.get_axes()
+    assert len(panels) == (18 if full else 9)  # cases x (transport, loop) columns
+    for panel in panels:
+        assert not panel.get_legend()
+        assert not box.overlaps(panel.get_window_extent()), panel.get_title()
+        assert not box.overlaps(panel.title.get_window_extent()), panel.get_title()
+        tight = panel.get_tightbbox()
+        assert tight is not None
+        assert box.y0 >= tight.y1, panel.get_title()
+    assert [text.get_text() for text in legend.get_texts()] == list(IMPLS)
+    assert legend.get_title().get_text() == "aiomq-bench compare (medians)"
+
+
+def full_sweep_report() -> CompareReport:
+    """A result for every run of the default sweep (sizes, transports, loops, cases)."""
+    config = CompareConfig(runs=1)
+    jobs, notes = plan(config)
+    report = CompareReport(config=config, notes=notes)
+    for job in jobs:
+        key = job.key
+        if key.case == "latency":
+            report.results[key] = [LatencyResult(key.impl, key.loop, key.size, 100, 0.01)]
+        elif key.case == "throughput":
+            report.results[key] = [ThroughputResult(key.impl, key.loop, key.size, 1000, 0.01)]
+        else:
+            sub = SubscriberResult(key.impl, key.loop, key.size, 1000, 1000, 0.01)
+            report.results[key] = [PubSubResult((sub, sub))]
+    return report
+
+
 def test_outputs_without_matplotlib(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     said: list[str] = []
     written = cli_compare.write_outputs(synthetic_report(), tmp_path / "out", said.append)
     assert said == [
-        "chart skipped: matplotlib is not installed (pip install 'aiomq[bench]')",
+        "chart skipped: matplotlib is not installed "
+        '(install the bench extra: pip install -e ".[bench]" in the aiomq checkout)',
         f"wrote {tmp_path / 'out' / 'report.md'}",
         f"wrote {tmp_path / 'out' / 'results.json'}",
     ]
@@ -323,8 +368,9 @@ def test_progress_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
     shown, note = progress.make_progress(stream)
     assert isinstance(shown, progress.PlainProgress)
-    assert (
-        note == "rich is not installed: plain progress lines (pip install 'aiomq[bench]' for a bar)"
+    assert note == (
+        "rich is not installed: plain progress lines "
+        '(for a bar, install the bench extra: pip install -e ".[bench]" in the aiomq checkout)'
     )
     shown.begin(12)
     shown.running("[1/1] latency tcp asyncio 16 B aiomq")
@@ -336,5 +382,5 @@ def test_progress_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_progress_is_plain_when_stderr_is_no_terminal() -> None:
     shown, note = progress.make_progress(io.StringIO())
     assert isinstance(shown, progress.PlainProgress)
-    if progress.rich_available():
+    if installed("rich"):
         assert note is None

@@ -1,4 +1,5 @@
-"""Run the device examples (``examples/devices``) as processes, with ``aiomq proxy`` between.
+"""Run the device examples (``examples/devices``) as processes, with ``aiomq proxy`` between:
+client - queue - server, publisher - forwarder - subscriber, producer - streamer - consumer.
 
 A device process (``python -m aiomq.cli proxy ...``) binds two fresh endpoints (tcp and
 ipc); the example peers connect to it, print exactly what is checked, and exit 0; the
@@ -79,10 +80,12 @@ def test_client_queue_server(
     )
     log = stop_device(device)
     assert client == [
+        f"client: connecting to {frontend}",
         *(f"client: client | request {n} | answered by server" for n in range(count)),
         f"client: done after {count} requests",
     ]
     assert server == [
+        f"server: connecting to {backend}",
         *(f"server: request {n} from client" for n in range(count)),
         f"server: done after {count} requests",
     ]
@@ -103,22 +106,34 @@ def test_pub_forwarder_sub(
     )
     stop_device(device)
     assert pub == [
+        f"pub: connecting to {frontend}, waiting for a subscriber",
         "pub: first subscription to 'weather'",
         f"pub: published {count} updates of each topic",
     ]
-    assert sub == [*(f"sub: weather {n}" for n in range(count)), f"sub: done after {count} updates"]
+    assert sub == [
+        f"sub: connecting to {backend}, subscribed to 'weather'",
+        *(f"sub: weather {n}" for n in range(count)),
+        f"sub: done after {count} updates",
+    ]
 
 
-@pytest.mark.parametrize(
-    ("name", "default"),
-    [
-        ("devices/queue_client.py", "tcp://127.0.0.1:5559"),
-        ("devices/queue_server.py", "tcp://127.0.0.1:5560"),
-        ("devices/pub.py", "tcp://127.0.0.1:5557"),
-        ("devices/sub.py", "tcp://127.0.0.1:5558"),
-    ],
-)
-def test_help_shows_default_endpoint(name: str, default: str) -> None:
-    [lines] = run_together([example(name), "--help"])
-    text = "".join("".join(lines).split())  # argparse wraps long lines, even inside a URL
-    assert f"(default:{default})" in text
+def test_producer_streamer_consumer(
+    endpoints: tuple[str, str], device_runner: list[subprocess.Popen[str]]
+) -> None:
+    frontend, backend = endpoints
+    count = 6
+    device = start_device(device_runner, "streamer", frontend, backend)
+    consumer, producer = run_together(
+        [example("devices/consumer.py"), "--endpoint", backend, "--count", str(count)],
+        [example("devices/producer.py"), "--endpoint", frontend, "--count", str(count)],
+    )
+    log = stop_device(device)
+    assert producer == [f"producer: connecting to {frontend}", f"producer: sent {count} tasks"]
+    assert consumer == [
+        f"consumer: connecting to {backend}",
+        *(f"consumer: task {n}" for n in range(count)),
+        f"consumer: done after {count} tasks",
+    ]
+    assert log[:2] == [f"frontend LISTENING {frontend}", f"backend LISTENING {backend}"]
+    assert f"frontend ACCEPTED {frontend}" in log
+    assert f"backend ACCEPTED {backend}" in log

@@ -1,4 +1,5 @@
-"""``epgm://`` and ``pgm://`` between aiomq sockets (issue #8).
+"""``epgm://`` and ``pgm://`` between aiomq sockets: PUB/SUB and XPUB/XSUB over multicast,
+loss repair, LINGER and RATE, and what pgm refuses (other socket types, unknown interfaces).
 
 Every test that sends runs in its own network namespace (the ``netns`` fixture: ``lo``
 only, multicast routed through it), so a fixed port is safe: nothing else lives there.
@@ -62,7 +63,7 @@ async def pub_sub(
 
 
 MARKERS = ([b"warm-up"], [b"fence"])
-"""What :func:`until_seen` repeats: never part of a counted stream."""
+"""What ``until_seen`` repeats: never part of a counted stream."""
 
 
 async def until_seen(pub: aiomq.Socket, sub: aiomq.Socket, marker: bytes) -> list[list[bytes]]:

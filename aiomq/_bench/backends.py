@@ -17,7 +17,7 @@ role             socket                     does
 ===============  =========================  ==============================================
 
 ``asyncio-raw`` is not a ZeroMQ implementation but the ceiling of pure Python on the loop: it
-plays the four tcp/ipc roles only (see :mod:`~aiomq._bench.impl_raw`).
+plays the four tcp/ipc roles only (see ``impl_raw``).
 
 Implementations are loaded lazily by name, so that importing this module (and running
 ``aiomq-bench --impl aiomq``) needs neither pyzmq nor uvloop.
@@ -32,6 +32,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 from aiomq._bench import loops
+from aiomq._bench.deps import BENCH_EXTRA_HINT
 from aiomq._bench.errors import BenchError
 from aiomq._bench.results import LatencyResult, SubscriberResult, ThroughputResult
 
@@ -79,8 +80,8 @@ _MODULES = {
 }
 
 _PYZMQ_MISSING = (
-    "the {impl!r} implementation needs pyzmq, which is not installed "
-    "(it is a development dependency of aiomq): pip install pyzmq  (or: pip install 'aiomq[dev]')"
+    "the {impl!r} implementation needs pyzmq, which is not installed: install the bench extra "
+    f"({BENCH_EXTRA_HINT})"
 )
 
 
@@ -170,12 +171,12 @@ class AsyncBackend(abc.ABC):
     def local_thr(
         self, endpoint: str, size: int, count: int, on_bound: BoundCallback
     ) -> ThroughputResult:
-        """Run :meth:`alocal_thr` on this backend's loop."""
+        """Run ``alocal_thr`` on this backend's loop."""
         elapsed = self._run(lambda: self.alocal_thr(endpoint, size, count, on_bound))
         return ThroughputResult(self.impl, self._loop_name, size, count, elapsed)
 
     def remote_thr(self, endpoint: str, size: int, count: int, hold: Hold | None = None) -> None:
-        """Run :meth:`aremote_thr` on this backend's loop."""
+        """Run ``aremote_thr`` on this backend's loop."""
         self._run(lambda: self.aremote_thr(endpoint, size, count, hold))
 
     def local_lat(
@@ -186,21 +187,21 @@ class AsyncBackend(abc.ABC):
         on_bound: BoundCallback,
         hold: Hold | None = None,
     ) -> None:
-        """Run :meth:`alocal_lat` on this backend's loop."""
+        """Run ``alocal_lat`` on this backend's loop."""
         self._run(lambda: self.alocal_lat(endpoint, size, count, on_bound, hold))
 
     def remote_lat(self, endpoint: str, size: int, count: int) -> LatencyResult:
-        """Run :meth:`aremote_lat` on this backend's loop."""
+        """Run ``aremote_lat`` on this backend's loop."""
         elapsed = self._run(lambda: self.aremote_lat(endpoint, size, count))
         return LatencyResult(self.impl, self._loop_name, size, count, elapsed)
 
     def inproc_thr(self, size: int, count: int) -> ThroughputResult:
-        """Run :meth:`ainproc_thr` on this backend's loop."""
+        """Run ``ainproc_thr`` on this backend's loop."""
         elapsed = self._run(lambda: self.ainproc_thr(size, count))
         return ThroughputResult(self.impl, self._loop_name, size, count, elapsed)
 
     def inproc_lat(self, size: int, count: int) -> LatencyResult:
-        """Run :meth:`ainproc_lat` on this backend's loop."""
+        """Run ``ainproc_lat`` on this backend's loop."""
         elapsed = self._run(lambda: self.ainproc_lat(size, count))
         return LatencyResult(self.impl, self._loop_name, size, count, elapsed)
 
@@ -213,13 +214,13 @@ class AsyncBackend(abc.ABC):
         subscribers: int,
         on_bound: PubBoundCallback,
     ) -> None:
-        """Run :meth:`apub_thr` on this backend's loop."""
+        """Run ``apub_thr`` on this backend's loop."""
         self._run(
             lambda: self.apub_thr(endpoint, sync_endpoint, size, count, subscribers, on_bound)
         )
 
     def sub_thr(self, endpoint: str, sync_endpoint: str, size: int, count: int) -> SubscriberResult:
-        """Run :meth:`asub_thr` on this backend's loop."""
+        """Run ``asub_thr`` on this backend's loop."""
         received, elapsed = self._run(lambda: self.asub_thr(endpoint, sync_endpoint, size, count))
         return SubscriberResult(self.impl, self._loop_name, size, count, received, elapsed)
 
@@ -318,11 +319,11 @@ def load_backend(impl: str, loop: loops.LoopName = "asyncio") -> Backend:
     """Import and instantiate the implementation called *impl*.
 
     Args:
-        impl: One of :data:`IMPLS`.
+        impl: One of ``IMPLS``.
         loop: Event loop for asyncio implementations; ignored by blocking pyzmq.
 
     Returns:
-        A ready :class:`Backend`.
+        A ready ``Backend``.
 
     Raises:
         BenchError: *impl* is unknown, or its library (pyzmq, or aiomq's core) is unavailable.

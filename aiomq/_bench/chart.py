@@ -1,23 +1,26 @@
 """The ``compare`` chart: one PNG, one row of panels per case, one column per transport/loop.
 
 Throughput and pubsub panels plot messages/s against the message size per implementation on
-log-log axes; latency panels are grouped bars (one group per size, log scale). matplotlib is
-optional (``pip install 'aiomq[bench]'``) and used without pyplot, so no GUI backend or global
-state is touched.
+log-log axes; latency panels are grouped bars (one group per size, log scale). One legend,
+above the panels and outside every one of them, gives each implementation's colour (the same
+in every panel), so no legend ever hides a line or a bar. matplotlib is optional (it is in
+the ``bench`` extra) and used without pyplot, so no GUI backend or global state is touched.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiomq._bench.compare import CompareReport
-from aiomq._bench.progress import BENCH_EXTRA_HINT
+from aiomq._bench.deps import BENCH_EXTRA_HINT, installed
 from aiomq._bench.report import Group, groups
 from aiomq._bench.results import format_size
 
-__all__ = ["chart_unavailable", "write_chart"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["chart_unavailable", "draw_chart", "write_chart"]
 
 _YLABELS = {
     "throughput": "msg/s (median)",
@@ -29,13 +32,11 @@ _TITLES = {"throughput": "PUSH → PULL", "pubsub": "PUB → SUBs", "latency": "
 
 def chart_unavailable() -> str | None:
     """Return why the chart cannot be drawn (matplotlib missing), or ``None``."""
-    try:
-        found = importlib.util.find_spec("matplotlib") is not None
-    except (ImportError, ValueError):
-        found = False
-    if found:
+    if installed("matplotlib"):
         return None
-    return f"chart skipped: matplotlib is not installed ({BENCH_EXTRA_HINT})"
+    return (
+        f"chart skipped: matplotlib is not installed (install the bench extra: {BENCH_EXTRA_HINT})"
+    )
 
 
 def _color(impl: str, impls: tuple[str, ...]) -> str:
@@ -51,7 +52,6 @@ def _plot_lines(axes: Any, group: Group, impls: tuple[str, ...], sizes: tuple[in
                 [max(1, row.key.size) for row in rows],
                 [row.median for row in rows],
                 marker="o",
-                label=impl,
                 color=_color(impl, impls),
             )
     axes.set_xscale("log", base=2)
@@ -73,7 +73,7 @@ def _plot_bars(axes: Any, group: Group, impls: tuple[str, ...], sizes: tuple[int
                 if row.key.impl == impl and row.key.size == size:
                     xs.append(position + (index - (len(present) - 1) / 2) * width)
                     ys.append(row.median)
-        axes.bar(xs, ys, width=width, label=impl, color=_color(impl, impls))
+        axes.bar(xs, ys, width=width, color=_color(impl, impls))
     axes.set_xticks(range(len(sizes)), [format_size(s) for s in sizes])
     axes.set_yscale("log")
     axes.set_xlabel("message size")
@@ -90,9 +90,30 @@ def write_chart(report: CompareReport, path: Path) -> Path | None:
         *path*, or ``None`` when there was nothing to draw.
 
     Raises:
-        ImportError: matplotlib is not installed (check :func:`chart_unavailable` first).
+        ImportError: matplotlib is not installed (check `chart_unavailable` first).
+    """
+    figure = draw_chart(report)
+    if figure is None:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def draw_chart(report: CompareReport) -> Figure | None:
+    """Draw the chart of *report* on a new matplotlib figure.
+
+    Args:
+        report: What ``compare`` measured.
+
+    Returns:
+        The figure, or ``None`` when there was nothing to draw.
+
+    Raises:
+        ImportError: matplotlib is not installed (check `chart_unavailable` first).
     """
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     cfg = report.config
     all_groups = groups(report)
@@ -100,7 +121,8 @@ def write_chart(report: CompareReport, path: Path) -> Path | None:
         return None
     cases = [case for case in cfg.cases if any(g.case == case for g in all_groups)]
     columns = list(dict.fromkeys((g.transport, g.loop) for g in all_groups))
-    figure = Figure(figsize=(4.2 * len(columns), 3.4 * len(cases)), layout="constrained")
+    # The legend, with the title, takes a band above the panels.
+    figure = Figure(figsize=(4.2 * len(columns), 3.4 * len(cases) + 0.9), layout="constrained")
     grid = figure.subplots(len(cases), len(columns), squeeze=False)
     for r, case in enumerate(cases):
         for c, (transport, loop) in enumerate(columns):
@@ -121,8 +143,21 @@ def write_chart(report: CompareReport, path: Path) -> Path | None:
                 _plot_lines(axes, group, cfg.impls, cfg.sizes)
             axes.set_ylabel(_YLABELS[case])
             axes.grid(True, which="major", alpha=0.3)
-            axes.legend(fontsize=8)
-    figure.suptitle("aiomq-bench compare (medians)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    return path
+    shown = [
+        impl for impl in cfg.impls if any(r.key.impl == impl for g in all_groups for r in g.rows)
+    ]
+    handles = [
+        Line2D([], [], color=_color(impl, cfg.impls), marker="s", linewidth=2.5, label=impl)
+        for impl in shown
+    ]
+    # The legend carries the title: a suptitle and an outside legend would share one place.
+    figure.legend(
+        handles=handles,
+        loc="outside upper center",
+        ncols=len(handles),
+        frameon=False,
+        fontsize=11,
+        title="aiomq-bench compare (medians)",
+        title_fontsize=13,
+    )
+    return figure

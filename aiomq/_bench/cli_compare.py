@@ -4,12 +4,16 @@ List options take comma-separated values (``--sizes 16,4096``); the single-value
 of earlier versions (``--size``, ``--transport``, ``--loop``, ``--impl``, ``--only``) are kept
 as repeatable aliases. Without any of them the full sweep runs; ``--quick`` narrows the
 default sizes to 16 B and 64 KiB and the default runs to 1.
+
+An implementation or loop whose library is missing (pyzmq, uvloop) is left out of a default
+sweep with one line on stderr per missing library; one asked for by name is an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -28,12 +32,15 @@ from aiomq._bench.compare import (
     Transport,
     run_compare,
 )
+from aiomq._bench.deps import BENCH_EXTRA_HINT, PEERS, installed
+from aiomq._bench.errors import BenchError
 from aiomq._bench.loops import LOOPS, LoopName
 
 __all__ = [
     "DEFAULT_OUTPUT_DIR",
     "add_compare_parser",
     "config_from_args",
+    "drop_missing_peers",
     "run_compare_command",
     "write_outputs",
 ]
@@ -96,6 +103,9 @@ def add_compare_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "cases for aiomq, zmq.asyncio, blocking pyzmq and a raw-asyncio baseline over every "
         "size, transport and loop, each case in separate processes, and report medians and "
         "speed-ups measured in the same invocation.",
+        epilog="pyzmq (for zmq.asyncio and pyzmq), uvloop, rich (progress bar) and matplotlib "
+        f"(chart) come with the bench extra: {BENCH_EXTRA_HINT}. Without pyzmq or uvloop, "
+        "what needs it is left out, with one line saying so.",
     )
     what = cmp.add_argument_group("what to run (comma-separated lists)")
     what.add_argument(
@@ -177,6 +187,46 @@ def config_from_args(args: argparse.Namespace) -> CompareConfig:
     )
 
 
+def drop_missing_peers(
+    config: CompareConfig, args: argparse.Namespace
+) -> tuple[CompareConfig, list[str]]:
+    """Leave out the implementations and loops whose library is not installed.
+
+    Args:
+        config: The sweep as configured.
+        args: The parsed options, to tell what was asked for by name.
+
+    Returns:
+        The sweep without them, and one line per missing library that left something out.
+
+    Raises:
+        BenchError: An implementation or loop asked for by name (``--impls``, ``--loops``
+            and their aliases) needs a library that is not installed.
+    """
+    named = {*(args.impls or args.impl or ()), *(args.loops or args.loop or ())}
+    lines: list[str] = []
+    for peer in PEERS:
+        if installed(peer.module):
+            continue
+        asked = [f"--impl {impl}" for impl in peer.impls if impl in named]
+        asked += [f"--loop {loop}" for loop in peer.loops if loop in named]
+        if asked:
+            raise BenchError(
+                f"{', '.join(asked)}: needs {peer.dist}, which is not installed "
+                f"(install the bench extra: {BENCH_EXTRA_HINT})"
+            )
+        impls = tuple(impl for impl in config.impls if impl in peer.impls)
+        loops = tuple(loop for loop in config.loops if loop in peer.loops)
+        if impls or loops:
+            config = dataclasses.replace(
+                config,
+                impls=tuple(impl for impl in config.impls if impl not in impls),
+                loops=tuple(loop for loop in config.loops if loop not in loops),
+            )
+            lines.append(peer.missing(impls, loops))
+    return config, lines
+
+
 def write_outputs(
     report: CompareReport, output_dir: Path, say: Callable[[str], None]
 ) -> dict[str, Path]:
@@ -223,7 +273,9 @@ def run_compare_command(args: argparse.Namespace, emit: Callable[[str], None]) -
     def say(line: str) -> None:
         print(f"aiomq-bench: {line}", file=sys.stderr, flush=True)
 
-    config = config_from_args(args)
+    config, missing = drop_missing_peers(config_from_args(args), args)
+    for line in missing:
+        say(line)
     progress, note = make_progress()
     if note is not None:
         say(note)

@@ -1,12 +1,12 @@
 """``aiomq-bench compare``: a sweep of cases, sizes, transports, loops and implementations.
 
-Every case runs in separate processes (see :mod:`~aiomq._bench.cases`). The sweep is ordered
+Every case runs in separate processes (see ``cases``). The sweep is ordered
 case → transport → size, and within one (case, transport, size) the runs are interleaved: run 1
 of every loop and implementation, then run 2, ... so that drift on the machine spreads evenly
 over the figures that are compared with each other. Blocking pyzmq has no event loop: it runs
 once per (case, transport, size) and its rows appear in every loop's table.
 
-Counts scale with the message size (see :func:`thr_count`), so that every run takes about a
+Counts scale with the message size (see ``thr_count``), so that every run takes about a
 second whatever the size and implementation.
 """
 
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
+import aiomq
 from aiomq._bench.backends import IMPLS, ZMQ_IMPLS
 from aiomq._bench.cases import (
     run_inproc_case,
@@ -30,6 +31,7 @@ from aiomq._bench.cases import (
     run_pubsub_case,
     run_throughput_case,
 )
+from aiomq._bench.deps import PEERS, Peer, installed
 from aiomq._bench.errors import BenchError
 from aiomq._bench.loops import LOOPS, LoopName
 from aiomq._bench.results import LatencyResult, PubSubResult, ThroughputResult, format_size
@@ -91,13 +93,13 @@ def _nice(value: float, floor: int) -> int:
 
 
 def thr_count(impl: str, size: int) -> int:
-    """Messages per throughput run: about :data:`_THR_SECONDS` of work for *impl*."""
+    """Messages per throughput run: about ``_THR_SECONDS`` of work for *impl*."""
     per_message_us = _OVERHEAD_US.get(impl, 1.0) + size / _BYTES_PER_US
     return _nice(_THR_SECONDS * 1e6 / per_message_us, 100)
 
 
 def lat_count(impl: str, size: int) -> int:
-    """Round trips per latency run: about :data:`_LAT_SECONDS` of work for *impl*."""
+    """Round trips per latency run: about ``_LAT_SECONDS`` of work for *impl*."""
     per_roundtrip_us = 2 * (_LATENCY_US.get(impl, 50.0) + size / _BYTES_PER_US)
     return _nice(_LAT_SECONDS * 1e6 / per_roundtrip_us, 20)
 
@@ -146,8 +148,8 @@ class CompareConfig:
         cases: Cases to run.
         runs: Repetitions of every case; the report shows the median.
         count: Messages per throughput / pubsub run for every implementation and size;
-            ``None`` scales the count with the size (:func:`thr_count`, :func:`pubsub_count`).
-        roundtrips: Round trips per latency run; ``None`` scales them (:func:`lat_count`).
+            ``None`` scales the count with the size (``thr_count``, ``pubsub_count``).
+        roundtrips: Round trips per latency run; ``None`` scales them (``lat_count``).
         subscribers: Subscriber processes in the pubsub case.
         timeout: Seconds allowed for one run (all its processes) before it is killed.
     """
@@ -238,7 +240,7 @@ class CompareReport:
 
 
 class ProgressReporter(Protocol):
-    """Receives the sweep's progress (see :mod:`~aiomq._bench.progress`)."""
+    """Receives the sweep's progress (see ``progress``)."""
 
     def begin(self, total: int) -> None:
         """The sweep has *total* runs."""
@@ -255,18 +257,14 @@ class ProgressReporter(Protocol):
 
 def _environment() -> dict[str, str]:
     import platform
-    from importlib import metadata
 
     env = {
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "platform": platform.platform(terse=True),
         "cpus": str(os.cpu_count()),
+        "aiomq": aiomq.__version__,
     }
-    for dist in ("aiomq", "pyzmq", "uvloop"):
-        try:
-            env[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            env[dist] = "not installed"
+    env.update((peer.dist, _version(peer)) for peer in PEERS)
     commit = _git_commit()
     if commit:
         env["aiomq"] += f" ({commit})"
@@ -277,6 +275,18 @@ def _environment() -> dict[str, str]:
     except ImportError:
         pass
     return env
+
+
+def _version(peer: Peer) -> str:
+    """The installed version of *peer*, or ``not installed``."""
+    from importlib import metadata
+
+    if not installed(peer.module):
+        return "not installed"
+    try:
+        return metadata.version(peer.dist)
+    except metadata.PackageNotFoundError:  # importable, but not installed by pip
+        return "version unknown"
 
 
 def _git_commit() -> str | None:
@@ -372,7 +382,7 @@ async def run_compare(
 ) -> CompareReport:
     """Run every planned case *config.runs* times and collect the results.
 
-    A case that fails is reported in :attr:`CompareReport.errors` and not run again; the
+    A case that fails is reported in ``CompareReport.errors`` and not run again; the
     rest of the sweep carries on.
 
     Args:

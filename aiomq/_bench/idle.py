@@ -1,10 +1,10 @@
 """``aiomq-bench idle-conns``: what one idle aiomq connection costs, on each side.
 
-Issue #6 sets the target "idle connections ≤ 16 KiB each (10,000 connections)". This
-module measures it. One ROUTER binds (``tcp://127.0.0.1:*`` or an ``ipc://`` path in a
-temporary directory) in the calling process; a child process opens N DEALER sockets,
-each connecting to it once. The two sides are measured separately, so both figures are
-clean:
+The target is "idle connections ≤ 16 KiB each (10,000 connections)", so that a server can
+hold many mostly-silent peers. This module measures it. One ROUTER binds
+(``tcp://127.0.0.1:*`` or an ``ipc://`` path in a temporary directory) in the calling
+process; a child process opens N DEALER sockets, each connecting to it once. The two sides
+are measured separately, so both figures are clean:
 
 * **bind side** — memory per *accepted connection* of the ROUTER (engine, codec, pipe,
   routing entries, the loop's transport and selector entries);
@@ -19,7 +19,7 @@ Each side first opens one warm-up connection (so that one-time allocations such 
 engines' shared receive buffer, module caches and first-instance costs are not counted),
 then runs ``gc.collect()`` and samples; then the N connections are made and the side
 waits — with a deadline, counting ``HANDSHAKE_SUCCEEDED`` monitor events through
-:meth:`aiomq.Socket.add_monitor_listener`, never polling — until every handshake
+``aiomq.Socket.add_monitor_listener``, never polling — until every handshake
 completed, collects garbage and samples again. This is done twice (the connections of
 the first round are closed before the second), and reported per connection:
 
@@ -28,10 +28,10 @@ the first round are closed before the second), and reported per connection:
   per connection. RSS includes what the heap figure misses (allocator headers, slack and
   fragmentation); kernel socket buffers and socket structures are kernel memory and
   appear in neither figure;
-* the **Python heap** growth of the second round, run under :mod:`tracemalloc` (live
+* the **Python heap** growth of the second round, run under ``tracemalloc`` (live
   traced bytes after minus before), and the allocation lines that grew most.
 
-The issue's target is read as: both figures ≤ 16 KiB per connection, on each side.
+The target is read as: both figures ≤ 16 KiB per connection, on each side.
 
 Layer 7.
 """
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 TARGET_BYTES = 16 * 1024
-"""Issue #6: an idle connection costs at most this much (heap and RSS, each side)."""
+"""The target: an idle connection costs at most this much (heap and RSS, each side)."""
 
 Transport = Literal["tcp", "ipc"]
 Side = Literal["bind", "connect"]
@@ -153,7 +153,7 @@ class SideResult:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SideResult:
-        """Rebuild a result from :meth:`to_json` (as sent by the child process).
+        """Rebuild a result from ``to_json`` (as sent by the child process).
 
         Raises:
             BenchError: ``data`` is not such a dict.
@@ -227,7 +227,7 @@ class IdleResult:
 
     @property
     def within_target(self) -> bool:
-        """Both figures of both sides are at most :data:`TARGET_BYTES`."""
+        """Both figures of both sides are at most ``TARGET_BYTES``."""
         return all(
             max(side.heap_per_connection, side.rss_per_connection) <= TARGET_BYTES
             for side in (self.bind, self.connect)
@@ -666,7 +666,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     Args:
         sub: The ``add_subparsers()`` action of the ``aiomq-bench`` parser.
     """
-    text = "memory per idle connection, binding and connecting side (issue #6: <= 16 KiB)"
+    text = "memory per idle connection, binding and connecting side (target: <= 16 KiB)"
     parser = sub.add_parser("idle-conns", help=text, description=text)
     parser.add_argument(
         "--connections",

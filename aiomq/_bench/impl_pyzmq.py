@@ -1,7 +1,7 @@
 """The perf roles with blocking pyzmq (libzmq through Cython; the speed reference).
 
 pyzmq is a development dependency of aiomq only: importing this module raises ImportError
-when it is missing, which :func:`aiomq._bench.backends.load_backend` turns into a clear message.
+when it is missing, which ``aiomq._bench.backends.load_backend`` turns into a clear message.
 Sends use pyzmq's defaults (frames above ``copy_threshold``, 64 KiB, go out without copying);
 receives copy small messages into ``bytes`` and hand out zero-copy frames from 64 KiB up —
 the usual way to use pyzmq for speed. The inproc:// roles run the second end in a thread, as
@@ -202,7 +202,7 @@ class PyzmqBackend:
     ) -> None:
         """Bind PUB and a sync PULL, sync with *subscribers*, publish *count* messages.
 
-        The same protocol as :func:`aiomq._bench.pubsub.publish`, with blocking calls.
+        The same protocol as ``aiomq._bench.pubsub.publish``, with blocking calls.
         """
         ctx = zmq.Context()
         pub = ctx.socket(zmq.PUB)
@@ -233,7 +233,7 @@ class PyzmqBackend:
     def sub_thr(self, endpoint: str, sync_endpoint: str, size: int, count: int) -> SubscriberResult:
         """Connect SUB and a sync PUSH; receive and time the published messages.
 
-        The same protocol as :func:`aiomq._bench.pubsub.subscribe`, with blocking calls.
+        The same protocol as ``aiomq._bench.pubsub.subscribe``, with blocking calls.
         """
         ctx = zmq.Context()
         sub = ctx.socket(zmq.SUB)

@@ -1,7 +1,7 @@
 """The perf roles with ``asyncio-raw``: framed messages over bare asyncio transports.
 
 Not ZeroMQ: no greeting, handshake, socket, pipe or routing (see
-:mod:`~aiomq._bench.raw_protocol`). The same loops as the other backends — one
+``raw_protocol``). The same loops as the other backends — one
 ``await send()`` / ``await recv()`` per message — on the best connection pure Python can write,
 so its figures are the ceiling aiomq can approach on the same event loop. tcp:// and ipc://
 only: there is nothing to measure in-process, and PUB/SUB is not modelled.

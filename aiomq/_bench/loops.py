@@ -1,7 +1,7 @@
 """Running a benchmark coroutine on the default asyncio loop or on uvloop.
 
 uvloop is imported lazily and only as a loop *factory* (``asyncio.Runner(loop_factory=...)``);
-no event loop policy is installed. Once :func:`aiomq.run` exists this module may delegate to it.
+no event loop policy is installed. Once ``aiomq.run`` exists this module may delegate to it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
 
+from aiomq._bench.deps import BENCH_EXTRA_HINT
 from aiomq._bench.errors import BenchError
 
 __all__ = ["LOOPS", "LoopName", "run"]
@@ -28,7 +29,8 @@ def _loop_factory(loop: LoopName) -> Callable[[], asyncio.AbstractEventLoop] | N
             import uvloop
         except ImportError as exc:
             raise BenchError(
-                "--loop uvloop needs uvloop, which is not installed: pip install 'aiomq[uvloop]'"
+                "--loop uvloop needs uvloop, which is not installed: install the bench extra "
+                f"({BENCH_EXTRA_HINT})"
             ) from exc
         factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
         return factory

@@ -1,20 +1,18 @@
 """Progress of a ``compare`` sweep on stderr: a rich progress bar, or one line per run.
 
-rich is optional (``pip install 'aiomq[bench]'``): without it, or when stderr is not a
+rich is optional (it is in the ``bench`` extra): without it, or when stderr is not a
 terminal, every finished run is printed as one plain line, e.g.
 ``[ 12/285] [1/3] throughput tcp asyncio 16 B aiomq: 1,435,866 msg/s``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from typing import Any, TextIO
 
-__all__ = ["BENCH_EXTRA_HINT", "PlainProgress", "RichProgress", "make_progress"]
+from aiomq._bench.deps import BENCH_EXTRA_HINT, installed
 
-BENCH_EXTRA_HINT = "pip install 'aiomq[bench]'"
-"""How to install the optional dependencies of ``compare`` (rich and matplotlib)."""
+__all__ = ["PlainProgress", "RichProgress", "make_progress"]
 
 
 class PlainProgress:
@@ -99,14 +97,6 @@ class RichProgress:
         self._progress.stop()
 
 
-def rich_available() -> bool:
-    """Whether rich can be imported (without importing it)."""
-    try:
-        return importlib.util.find_spec("rich") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def make_progress(stream: TextIO | None = None) -> tuple[PlainProgress | RichProgress, str | None]:
     """Choose the progress display for a sweep.
 
@@ -118,8 +108,11 @@ def make_progress(stream: TextIO | None = None) -> tuple[PlainProgress | RichPro
         plain lines otherwise; *note* tells the user how to get the bar when rich is missing.
     """
     target = stream if stream is not None else sys.stderr
-    if not rich_available():
-        note = f"rich is not installed: plain progress lines ({BENCH_EXTRA_HINT} for a bar)"
+    if not installed("rich"):
+        note = (
+            "rich is not installed: plain progress lines (for a bar, install the bench extra: "
+            f"{BENCH_EXTRA_HINT})"
+        )
         return PlainProgress(stream), note
     if not target.isatty():
         return PlainProgress(stream), None

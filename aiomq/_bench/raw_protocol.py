@@ -1,13 +1,13 @@
 """A bare framed connection on asyncio's transport layer: the ceiling of pure Python.
 
-:class:`RawConnection` exchanges single-part messages framed like ZMTP 3 data frames (flags
+``RawConnection`` exchanges single-part messages framed like ZMTP 3 data frames (flags
 byte, then a 1-byte size up to 255 or an 8-byte size with the ``LONG`` flag), with no greeting,
 no handshake, no sockets, pipes or routing. It does what an ideal pure-Python ZeroMQ engine
 would do and nothing more:
 
 * the sender appends frames to one ``bytearray`` and writes it once per loop iteration (or
   once 1 MiB is waiting); bodies of 64 KiB or more are handed to the transport as they are;
-* the receiver is a :class:`asyncio.BufferedProtocol`: it parses every complete frame of one
+* the receiver is a ``asyncio.BufferedProtocol``: it parses every complete frame of one
   read before waking the reader, and reads a large body straight into a buffer of its exact
   size (delivered as that ``bytearray``, without a further copy);
 * ``recv()`` and ``send()`` do not suspend while messages are waiting or the transport accepts
@@ -270,7 +270,7 @@ def _host_port(address: str) -> tuple[str | None, int]:
 
 
 class RawListener:
-    """A listening endpoint that accepts exactly one connection (see :func:`listen`)."""
+    """A listening endpoint that accepts exactly one connection (see ``listen``)."""
 
     def __init__(
         self,

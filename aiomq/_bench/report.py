@@ -1,4 +1,4 @@
-"""Turning a :class:`~aiomq._bench.compare.CompareReport` into tables and JSON.
+"""Turning a ``CompareReport`` into tables and JSON.
 
 Ratios are *speed-ups* in every table, so bigger is better everywhere: throughput divides this
 row's messages/s by the reference's, latency divides the reference's latency by this row's.
@@ -205,7 +205,7 @@ def render_markdown(report: CompareReport) -> str:
     transport and loop, then notes and failures.
 
     Args:
-        report: What :func:`~aiomq._bench.compare.run_compare` collected.
+        report: What ``run_compare`` collected.
 
     Returns:
         Markdown text ending with a newline.
@@ -216,8 +216,8 @@ def render_markdown(report: CompareReport) -> str:
         "# aiomq-bench compare",
         "",
         f"sizes {', '.join(format_size(s) for s in cfg.sizes)} · "
-        f"transports {', '.join(cfg.transports)} · loops {', '.join(cfg.loops)} · {runs} · "
-        f"wall time {report.elapsed_s:.0f} s",
+        f"transports {', '.join(cfg.transports)} · loops {', '.join(cfg.loops)} · "
+        f"implementations {', '.join(cfg.impls)} · {runs} · wall time {report.elapsed_s:.0f} s",
         "",
     ]
     if report.environment:

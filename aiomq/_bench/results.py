@@ -114,7 +114,7 @@ class ThroughputResult:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ThroughputResult:
-        """Rebuild a result from :meth:`to_json` output.
+        """Rebuild a result from ``to_json`` output.
 
         Raises:
             ValueError: *data* is not a throughput record.
@@ -159,7 +159,7 @@ class LatencyResult:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> LatencyResult:
-        """Rebuild a result from :meth:`to_json` output.
+        """Rebuild a result from ``to_json`` output.
 
         Raises:
             ValueError: *data* is not a latency record.
@@ -222,7 +222,7 @@ class SubscriberResult:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SubscriberResult:
-        """Rebuild a result from :meth:`to_json` output.
+        """Rebuild a result from ``to_json`` output.
 
         Raises:
             ValueError: *data* is not a subscriber record.
@@ -310,7 +310,7 @@ _FROM_JSON: dict[str, Any] = {
 
 
 def _from_record(cls: type[_Record], kind: str, data: dict[str, object]) -> _Record:
-    """Rebuild a result of ``cls`` from its :func:`_record`.
+    """Rebuild a result of ``cls`` from its ``_record``.
 
     Raises:
         ValueError: *data* is not a record of this *kind*.

@@ -1,7 +1,7 @@
 """Routing strategies: how a socket spreads outgoing and gathers incoming messages.
 
-Each strategy is a small, loop-free class over :class:`~aiomq._pipe.Pipe` objects. The
-non-blocking core (``send_nowait``/``recv_nowait``) raises :class:`~aiomq.errors.Again`
+Each strategy is a small, loop-free class over ``Pipe`` objects. The
+non-blocking core (``send_nowait``/``recv_nowait``) raises ``Again``
 when it cannot proceed; the socket base turns that into awaiting.
 
 Layer 3.

@@ -19,7 +19,7 @@ class Distributor:
     A pipe whose queue is at its high-water mark misses the message (RFC 29: "SHALL
     silently drop the message if the queue for a subscriber is full"); the others get
     it. Sending never raises, except in ``lossy=False`` mode (``XPUB_NODROP``), where
-    a full matching pipe makes the whole send raise :class:`~aiomq.errors.Again`
+    a full matching pipe makes the whole send raise ``Again``
     before anything is queued, so the caller can wait and retry.
 
     Args:

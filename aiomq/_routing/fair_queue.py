@@ -25,7 +25,7 @@ class FairQueue:
         on_readable: Called when a message may have become available.
         on_lane: Told the one pipe's inbound queue while exactly one live pipe is
             attached (a receive is then a plain pop from it), and ``None`` otherwise.
-            The socket's pops bypass :meth:`recv_nowait`, so the pipe may stay in the
+            The socket's pops bypass ``recv_nowait``, so the pipe may stay in the
             ready list with an empty queue; it is skipped there, and listed only once.
     """
 
@@ -91,7 +91,7 @@ class FairQueue:
 
     @property
     def idle(self) -> bool:
-        """True when no pipe can have a message: a cheap test before :meth:`recv_nowait`."""
+        """True when no pipe can have a message: a cheap test before ``recv_nowait``."""
         return not self._ready
 
     def recv_nowait(self) -> Message:

@@ -26,8 +26,8 @@ class IdentityRouter:
 
     A connecting pipe is attached before its handshake, when the peer's identity is not
     known: it stays *anonymous* (unreachable, its routing id unset) until
-    :meth:`identify` succeeds. A peer whose id is already taken is refused, unless
-    :attr:`handover` is set: then the old pipe gets a fresh generated id, is handed to
+    ``identify`` succeeds. A peer whose id is already taken is refused, unless
+    ``handover`` is set: then the old pipe gets a fresh generated id, is handed to
     ``on_evict`` (which terminates it) and the new pipe takes the id.
 
     Args:
@@ -72,7 +72,7 @@ class IdentityRouter:
         """Give ``pipe`` its routing id (or keep it anonymous until its handshake).
 
         Returns:
-            False when its id is taken and :attr:`handover` is off: the peer is refused.
+            False when its id is taken and ``handover`` is off: the peer is refused.
         """
         if not pipe.routing_id and not pipe.peer_socket_type:
             # A connecting pipe before its handshake: its peer's Identity is not known yet.
@@ -173,11 +173,11 @@ class IdentityRouter:
         """Send ``message[1:]`` to the peer whose routing id is ``message[0]``.
 
         A message of one frame (an id with no body) is dropped, as libzmq does. So is a
-        message for an unknown peer or a full queue, unless :attr:`mandatory` is set.
+        message for an unknown peer or a full queue, unless ``mandatory`` is set.
 
         Raises:
-            ZMQError: ``EHOSTUNREACH``: no such peer (with :attr:`mandatory`).
-            Again: The peer's queue is full (with :attr:`mandatory`).
+            ZMQError: ``EHOSTUNREACH``: no such peer (with ``mandatory``).
+            Again: The peer's queue is full (with ``mandatory``).
         """
         if len(message) < 2:
             return

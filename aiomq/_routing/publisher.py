@@ -43,8 +43,8 @@ class Publisher:
 
     An XPUB (``deliver=True``) additionally queues for its application, in arrival order:
     the (un)subscriptions as ``\\x01topic``/``\\x00topic`` messages — only a topic's first
-    subscription and last unsubscription unless :attr:`verbose_subs` /
-    :attr:`verbose_unsubs` — and every other message its peers send.
+    subscription and last unsubscription unless ``verbose_subs`` /
+    ``verbose_unsubs`` — and every other message its peers send.
 
     Args:
         on_readable: Called when something was queued for the application.
@@ -56,7 +56,7 @@ class Publisher:
             (``XPUB_VERBOSE``).
         verbose_unsubs: Report every unsubscription too (``XPUB_VERBOSER``).
         manual: Report every (un)subscription and apply none; the application applies
-            them with :meth:`subscribe`/:meth:`unsubscribe` for :attr:`last_pipe`
+            them with ``subscribe``/``unsubscribe`` for ``last_pipe``
             (``XPUB_MANUAL``).
         lossy: False makes a send wait instead of dropping when a matching pipe is full
             (``XPUB_NODROP``).
@@ -105,7 +105,7 @@ class Publisher:
     def attach(self, pipe: Pipe) -> bool:
         """Start publishing to ``pipe`` and read the subscriptions it already holds.
 
-        A pipe that :attr:`~aiomq._pipe.Pipe.subscribes_all` is subscribed to everything
+        A pipe that ``subscribes_all`` is subscribed to everything
         at once, silently (an XPUB reports nothing for it, as libzmq).
         """
         self.distributor.attach(pipe)
@@ -216,21 +216,21 @@ class Publisher:
     def send_nowait(self, message: Message) -> None:
         """Queue ``message`` for every pipe subscribed to a prefix of its first frame.
 
-        A full pipe misses it, unless :attr:`lossy` is False.
+        A full pipe misses it, unless ``lossy`` is False.
 
         Raises:
-            Again: :attr:`lossy` is False and a matching pipe is full.
+            Again: ``lossy`` is False and a matching pipe is full.
         """
         pipes = self.subscriptions.match(message[0])
         if pipes:
             self.distributor.send_nowait(message, pipes, lossy=self.lossy)
 
     def subscribe(self, topic: bytes) -> None:
-        """Manual mode: subscribe :attr:`last_pipe` to ``topic`` (no-op without one)."""
+        """Manual mode: subscribe ``last_pipe`` to ``topic`` (no-op without one)."""
         if self.last_pipe is not None:
             _subscribe_once(self.subscriptions, topic, self.last_pipe)
 
     def unsubscribe(self, topic: bytes) -> None:
-        """Manual mode: unsubscribe :attr:`last_pipe` from ``topic``."""
+        """Manual mode: unsubscribe ``last_pipe`` from ``topic``."""
         if self.last_pipe is not None:
             self.subscriptions.remove(topic, self.last_pipe)

@@ -18,10 +18,10 @@ __all__ = ["Subscriber"]
 class Subscriber:
     """Keeps the socket's own subscriptions, tells every publisher, fair-queues input.
 
-    Subscriptions are counted: each :meth:`subscribe` is sent to every publisher, and a
-    cancel goes out only when :meth:`unsubscribe` takes back a topic's last
+    Subscriptions are counted: each ``subscribe`` is sent to every publisher, and a
+    cancel goes out only when ``unsubscribe`` takes back a topic's last
     subscription (libzmq does the same, so a publisher needs no counts). Every new pipe,
-    and every pipe that reconnects (:meth:`resend`), gets each distinct topic once.
+    and every pipe that reconnects (``resend``), gets each distinct topic once.
     Subscription items are queued even above the high-water mark: they are never lost.
 
     Args:

@@ -15,7 +15,7 @@ K = TypeVar("K", bound=Hashable)
 
 
 class Removal(enum.Enum):
-    """What :meth:`SubscriptionTrie.remove` did (libzmq's ``mtrie_t::rm_result``)."""
+    """What ``SubscriptionTrie.remove`` did (libzmq's ``mtrie_t::rm_result``)."""
 
     NOT_FOUND = enum.auto()
     """The key held no subscription to the topic: nothing changed."""

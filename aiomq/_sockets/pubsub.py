@@ -122,7 +122,7 @@ class XPubSocket(_PublishingSocket):
     when a topic's last subscriber leaves or unsubscribes (every one with
     ``XPUB_VERBOSE``/``XPUB_VERBOSER``), plus whatever else XSUB peers send. With
     ``XPUB_MANUAL`` no subscription takes effect by itself: after receiving one, call
-    :meth:`~aiomq.Socket.subscribe` (or ``unsubscribe``) to apply a topic for that peer.
+    ``subscribe`` (or ``unsubscribe``) to apply a topic for that peer.
     """
 
     __slots__ = ()
@@ -154,7 +154,7 @@ class _SubscribingSocket(Socket):
 class SubSocket(_SubscribingSocket):
     """SUB: receives the messages matching its subscriptions, from every publisher.
 
-    Subscribe with :meth:`subscribe` or ``setsockopt(aiomq.SUBSCRIBE, topic)``; a new
+    Subscribe with ``subscribe`` or ``setsockopt(aiomq.SUBSCRIBE, topic)``; a new
     SUB receives nothing. Subscriptions are counted (two subscribes need two
     unsubscribes) and are re-sent after every reconnect. ``send`` raises
     ``ZMQError(ENOTSUP)``.

@@ -1,7 +1,7 @@
 """Transports: how bytes (tcp, ipc) or message objects (inproc) reach a peer.
 
-Stream transports expose the same two operations: :func:`listen` creates a bound,
-listening socket synchronously (so ``bind`` reports errors at once) and :func:`connect`
+Stream transports expose the same two operations: ``listen`` creates a bound,
+listening socket synchronously (so ``bind`` reports errors at once) and ``connect``
 opens one connection for an asyncio protocol factory.
 
 Layer 3: knows nothing of ZMTP or of routing.

@@ -34,7 +34,7 @@ class StreamTransport(Protocol):
     """The module interface of ``tcp`` and ``ipc``."""
 
     def listen(self, endpoint: Endpoint, backlog: int) -> Listening:
-        """Bind and listen synchronously. Raises :class:`ZMQError`."""
+        """Bind and listen synchronously. Raises ``ZMQError``."""
         ...
 
     async def connect(
@@ -68,7 +68,7 @@ async def connect_socket(
 
 
 def translate_bind_error(exc: OSError, endpoint: Endpoint) -> ZMQError:
-    """Turn an ``OSError`` from bind into a :class:`ZMQError` naming the endpoint."""
+    """Turn an ``OSError`` from bind into a ``ZMQError`` naming the endpoint."""
     code = exc.errno if exc.errno is not None else errno.EINVAL
     reason = exc.strerror or str(exc)
     return ZMQError(code, f"cannot bind to {endpoint}: {reason}")

@@ -1,7 +1,7 @@
 """The ``inproc://`` transport: a per-Context name registry linking sockets directly.
 
-No codec and no bytes: two :class:`~aiomq._pipe.Pipe` objects share two
-:class:`~aiomq._pipe.MessageQueue` objects, crossed. A connect before the bind is kept
+No codec and no bytes: two ``Pipe`` objects share two
+``MessageQueue`` objects, crossed. A connect before the bind is kept
 pending and linked when the name is bound.
 """
 

@@ -126,7 +126,7 @@ def open_receiver(endpoint: Endpoint, *, hops: int, loop: bool) -> MulticastSock
     """Sockets of a PGM receiver (SUB, XSUB) on ``endpoint``: joined to its group.
 
     Raises:
-        ZMQError: As :func:`open_source`, or the group cannot be joined.
+        ZMQError: As ``open_source``, or the group cannot be joined.
     """
     address = interface_address(endpoint)
     membership = socket.inet_aton(endpoint.group) + socket.inet_aton(address)

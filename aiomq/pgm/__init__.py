@@ -1,8 +1,8 @@
 """Sans-I/O PGM (RFC 3208) codec, as libzmq+OpenPGM speak it; layer 2.
 
-:mod:`.packets` parses and encodes PGM packets; :mod:`.framing` cuts libzmq's ZMTP/1.0
-stream into APDUs and reassembles it; :mod:`.source` is a sender's state machine
-(transmit window, SPMs, NAK repair, rate limit) and :mod:`.receiver` a receiver's (gap
+``.packets`` parses and encodes PGM packets; ``.framing`` cuts libzmq's ZMTP/1.0
+stream into APDUs and reassembles it; ``.source`` is a sender's state machine
+(transmit window, SPMs, NAK repair, rate limit) and ``.receiver`` a receiver's (gap
 detection, NAK back-off and retries, in-order delivery, loss). No I/O, no clock, no
 randomness: time and random numbers come in as arguments. Imports only the standard
 library and aiomq layer 0.

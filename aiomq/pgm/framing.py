@@ -9,8 +9,8 @@ A ZMTP/1.0 frame is ``length flags body`` where ``length`` = body length + 1 (it
 the flags byte), one byte if at most 254, else 0xFF and a 64-bit big-endian value;
 ``flags`` bit 0 is MORE.
 
-:class:`ApduPacker` cuts the stream like libzmq's ``pgm_sender_t::out_event``;
-:class:`StreamDecoder` reassembles it like ``pgm_receiver_t::in_event`` with a
+``ApduPacker`` cuts the stream like libzmq's ``pgm_sender_t::out_event``;
+``StreamDecoder`` reassembles it like ``pgm_receiver_t::in_event`` with a
 ``v1_decoder_t``, including the join-at-offset logic for late joins and after loss.
 
 Layer 2: imports the standard library only.
@@ -63,7 +63,7 @@ def _frame_header(body_length: int, more: bool) -> bytes:
 class ApduPacker:
     """Cut whole messages into APDUs exactly as a libzmq PUB does.
 
-    Messages are ZMTP/1.0-encoded into one stream. :meth:`pop` fills an APDU first with
+    Messages are ZMTP/1.0-encoded into one stream. ``pop`` fills an APDU first with
     the unfinished rest of the current frame, then with further frames while there is
     room, and records the offset of the first message that starts in it. It never waits
     to fill an APDU. Every APDU is 3 to ``max_apdu`` bytes long (never empty, never a
@@ -78,7 +78,7 @@ class ApduPacker:
 
         Args:
             max_apdu: The largest APDU to produce, offset included (at least 3);
-                see :func:`max_apdu`.
+                see ``max_apdu``.
 
         Raises:
             ValueError: ``max_apdu`` below 3 or above 65537 (the offset is 16 bits).
@@ -169,7 +169,7 @@ class StreamDecoder:
     decoding from that offset; joined, it decodes every byte and ignores offsets. A
     malformed APDU (shorter than 2 bytes, offset beyond the data while unjoined, a bad
     ZMTP/1.0 frame, a frame over ``max_msg_size``) discards the partial message, counts
-    an error and unjoins; so does :meth:`reset` on unrecoverable loss. A partial message
+    an error and unjoins; so does ``reset`` on unrecoverable loss. A partial message
     is never delivered.
 
     Attributes:

@@ -1,16 +1,16 @@
 """PGM packets (RFC 3208 §8/§9) as libzmq 4.3 + OpenPGM 5.3 put them on the wire.
 
-:func:`parse` turns one PGM packet (the UDP payload for ``epgm://``, the IP payload for
-``pgm://``) into a frozen dataclass; :func:`encode` is its inverse. Only what libzmq
+``parse`` turns one PGM packet (the UDP payload for ``epgm://``, the IP payload for
+``pgm://``) into a frozen dataclass; ``encode`` is its inverse. Only what libzmq
 interop needs is modelled: SPM, ODATA/RDATA, NAK, NCF and SPMR over IPv4. POLL, POLR,
 NNAK, ACK, parity (FEC) packets, fragmented data (OPT_FRAGMENT) and IPv6 NLAs are
-recognised and ignored (:func:`parse` returns ``None``).
+recognised and ignored (``parse`` returns ``None``).
 
 Field conventions (see ``/work/shared/PGM-NOTES.md`` §1.2, §2):
 
-* Downstream packets (:class:`Spm`, :class:`Data`, :class:`Ncf`) travel with PGM source
+* Downstream packets (``Spm``, ``Data``, ``Ncf``) travel with PGM source
   port = ``tsi.sport`` and destination port = ``dport`` (the endpoint port).
-* Upstream packets (:class:`Nak`, :class:`Spmr`) swap them: PGM source port = ``sport``
+* Upstream packets (``Nak``, ``Spmr``) swap them: PGM source port = ``sport``
   (the endpoint port), destination port = ``tsi.sport``; the GSI is the *source's*.
 
 Parsing is lenient where OpenPGM is (option F/OPX/U bits and unknown options are
@@ -193,7 +193,7 @@ class Ncf:
     Attributes:
         tsi: The source.
         dport: PGM destination port (the endpoint port).
-        sqns: Confirmed sequence numbers, as in :class:`Nak`.
+        sqns: Confirmed sequence numbers, as in ``Nak``.
         source_nla: The source's address.
         group_nla: The multicast group.
     """
@@ -221,7 +221,7 @@ class Spmr:
 
 
 Packet = Spm | Data | Nak | Ncf | Spmr
-"""Every packet :func:`parse` returns and :func:`encode` accepts."""
+"""Every packet ``parse`` returns and ``encode`` accepts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +304,7 @@ def parse(datagram: bytes | memoryview) -> Packet | None:
 
     Args:
         datagram: The PGM bytes (UDP payload, or IP payload after
-            :func:`strip_ipv4_header`).
+            ``strip_ipv4_header``).
 
     Returns:
         The packet, or ``None`` for packets aiomq ignores: POLL, POLR, NNAK, ACK, unknown
@@ -456,8 +456,8 @@ def _aton(address: str) -> bytes:
 def encode(packet: Packet) -> bytes:
     """Encode a packet, checksum included, exactly as OpenPGM would send it.
 
-    An :class:`Spm` with ``fin`` carries OPT_LENGTH + OPT_FIN (options byte 0x01). A
-    :class:`Nak` or :class:`Ncf` with more than one sqn carries OPT_LENGTH + OPT_NAK_LIST
+    An ``Spm`` with ``fin`` carries OPT_LENGTH + OPT_FIN (options byte 0x01). A
+    ``Nak`` or ``Ncf`` with more than one sqn carries OPT_LENGTH + OPT_NAK_LIST
     (options byte 0x03). ODATA/RDATA never carry options.
 
     Args:

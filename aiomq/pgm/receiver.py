@@ -1,22 +1,22 @@
 """PGM receiver state machine (RFC 3208 §6.3), sans-I/O.
 
-One :class:`Receiver` serves one endpoint (group ``G``, port ``P``). It takes the
+One ``Receiver`` serves one endpoint (group ``G``, port ``P``). It takes the
 downstream datagrams (SPM, ODATA, RDATA, NCF) addressed to PGM port ``P``, keeps one
 peer per source (TSI), puts each source's data back in sequence order, asks for
 missing sequence numbers with NAKs, and feeds the ordered APDUs into a per-TSI
-:class:`~aiomq.pgm.framing.StreamDecoder`, which yields whole messages.
+``StreamDecoder``, which yields whole messages.
 
 Nothing here does I/O, reads a clock or draws random numbers: the caller passes
 ``now`` (seconds, any monotonic origin) and a ``rand`` callable returning
 floats in [0, 1). The caller then collects what the receiver produced:
 
-- :meth:`Receiver.messages`: delivered whole messages, in order per TSI;
-- :meth:`Receiver.losses`: :class:`Loss` events for sequence numbers that can no
+- ``Receiver.messages``: delivered whole messages, in order per TSI;
+- ``Receiver.losses``: ``Loss`` events for sequence numbers that can no
   longer be repaired;
-- :meth:`Receiver.datagrams`: NAKs (unicast to the source's NLA at ``P``) and
+- ``Receiver.datagrams``: NAKs (unicast to the source's NLA at ``P``) and
   SPMRs (to the group and to the source's IP address, both at ``P``);
 
-and calls :meth:`Receiver.on_timer` at :meth:`Receiver.next_timer`.
+and calls ``Receiver.on_timer`` at ``Receiver.next_timer``.
 
 Receive window, per TSI (sequence numbers are 32-bit serial numbers):
 
@@ -36,17 +36,17 @@ rules: BACK_OFF (random ``rand() * nak_bo_ivl``) → NAK → WAIT_NCF
 (``nak_rpt_ivl``); an NCF moves it to WAIT_DATA (``nak_rdata_ivl``); a timeout in
 either wait state counts a retry and backs off again, and after
 ``nak_ncf_retries`` / ``nak_data_retries`` timeouts the sequence number is lost.
-Placeholders whose back-off expires in the same :meth:`Receiver.on_timer` pass go
+Placeholders whose back-off expires in the same ``Receiver.on_timer`` pass go
 out as one NAK with OPT_NAK_LIST (at most 63 sequence numbers per NAK). While no
 SPM has given the source's NLA, due NAKs stay in back-off and go out as soon as an
 SPM arrives (OpenPGM would declare them lost at once).
 
 Loss is processed in sequence order: when delivery reaches a lost sequence number,
-the TSI's decoder is reset (dropping any partial message), one :class:`Loss` is
+the TSI's decoder is reset (dropping any partial message), one ``Loss`` is
 reported for the run of consecutive lost numbers, and delivery resumes at the next
 message start, so a partial message is never delivered.
 
-Layer 2: imports the standard library and :mod:`aiomq.pgm` only.
+Layer 2: imports the standard library and ``aiomq.pgm`` only.
 """
 
 from __future__ import annotations
@@ -225,8 +225,8 @@ class Receiver:
         """Process one datagram carrying a PGM packet.
 
         Only SPM, ODATA, RDATA and NCF whose PGM destination port is ``port`` are
-        used; everything else is counted in :attr:`ignored`, and malformed packets
-        in :attr:`malformed`. Never raises for bad input.
+        used; everything else is counted in ``ignored``, and malformed packets
+        in ``malformed``. Never raises for bad input.
 
         Args:
             datagram: The PGM packet (the UDP payload, or the IP payload for raw PGM).
@@ -268,10 +268,10 @@ class Receiver:
         return taken
 
     def next_timer(self) -> float | None:
-        """Return the absolute time at which :meth:`on_timer` is next needed, or None.
+        """Return the absolute time at which ``on_timer`` is next needed, or None.
 
         The time may already have passed (e.g. NAKs that became sendable when an
-        SPM brought the source's NLA): call :meth:`on_timer` at once then.
+        SPM brought the source's NLA): call ``on_timer`` at once then.
         """
         best: float | None = None
         for peer in self._peers.values():

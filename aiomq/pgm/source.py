@@ -1,6 +1,6 @@
 """The PGM sender (source) state machine, sans-I/O.
 
-A :class:`Source` is one transport session identifier (TSI) sending to one multicast group.
+A ``Source`` is one transport session identifier (TSI) sending to one multicast group.
 It does what an OpenPGM source does for a libzmq PUB (PGM notes §2, §4.1, §4.2, §5.2):
 
 - three SPMs at start (SPM sqn 0, 1, 2; trail 0; lead 0xFFFFFFFF);
@@ -12,12 +12,12 @@ It does what an OpenPGM source does for a libzmq PUB (PGM notes §2, §4.1, §4.
   then RDATA for every requested sqn still held;
 - an SPM at once for a valid SPMR;
 - three SPMs with OPT_FIN on close;
-- an ODATA token bucket (:meth:`Source.rate_delay`) as OpenPGM's ``rate_control.c``.
+- an ODATA token bucket (``Source.rate_delay``) as OpenPGM's ``rate_control.c``.
 
 The class does no I/O and reads no clock: the caller passes ``now`` (seconds, any monotonic
-origin), feeds upstream datagrams to :meth:`Source.receive`, sends what
-:meth:`Source.datagrams` returns, and calls :meth:`Source.on_timer` at
-:meth:`Source.next_timer`. Every downstream datagram goes to ``(group, port)``.
+origin), feeds upstream datagrams to ``Source.receive``, sends what
+``Source.datagrams`` returns, and calls ``Source.on_timer`` at
+``Source.next_timer``. Every downstream datagram goes to ``(group, port)``.
 
 Layer 2: imports the standard library and ``aiomq.pgm`` only.
 """
@@ -69,7 +69,7 @@ _EPSILON = 1e-6  # bytes: float slack in the token bucket
 
 @dataclass(slots=True)
 class SourceStats:
-    """Counters of a :class:`Source`.
+    """Counters of a ``Source``.
 
     Attributes:
         odata: ODATA packets queued.
@@ -231,7 +231,7 @@ class Source:
 
     @property
     def max_tsdu(self) -> int:
-        """Largest APDU :meth:`send` accepts: ``max_tpdu - ip_overhead - 24``."""
+        """Largest APDU ``send`` accepts: ``max_tpdu - ip_overhead - 24``."""
         return self._max_tpdu - self._ip_overhead - DATA_HEADER_SIZE
 
     @property
@@ -246,7 +246,7 @@ class Source:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
+        """Whether ``close`` was called."""
         return self._closed
 
     @property
@@ -260,7 +260,7 @@ class Source:
         """Seconds to wait before an ODATA of ``apdu_size`` bytes may be sent.
 
         The bucket refills at ``rate`` bytes per second up to its capacity; one ODATA costs
-        ``24 + apdu_size + ip_overhead`` bytes, taken by :meth:`send`. Only ODATA is limited
+        ``24 + apdu_size + ip_overhead`` bytes, taken by ``send``. Only ODATA is limited
         (SPM, NCF and RDATA are not, as in libzmq).
 
         Args:
@@ -271,7 +271,7 @@ class Source:
             0.0 if the bucket holds enough now, else the time until it will.
 
         Raises:
-            ValueError: ``apdu_size`` is outside 2..:attr:`max_tsdu`.
+            ValueError: ``apdu_size`` is outside 2..``max_tsdu``.
         """
         _check_int("apdu_size", apdu_size, 2, self.max_tsdu)
         self._refill(now)
@@ -285,11 +285,11 @@ class Source:
 
         The APDU takes sqn ``lead + 1`` and enters the transmit window, evicting the oldest
         packet beyond ``txw_sqns`` (the trail advances). The bucket is charged whether or not
-        :meth:`rate_delay` was asked first, and the heartbeat SPM schedule restarts.
+        ``rate_delay`` was asked first, and the heartbeat SPM schedule restarts.
 
         Args:
             apdu: libzmq's APDU: a 2-byte offset then stream data. Never shorter than 2 bytes
-                nor longer than :attr:`max_tsdu`; the offset is 0xFFFF or at most the data
+                nor longer than ``max_tsdu``; the offset is 0xFFFF or at most the data
                 length (shapes that abort a libzmq 4.3.4 SUB are refused, notes §3.6).
             now: The current time.
 
@@ -427,7 +427,7 @@ class Source:
     # -- timers ----------------------------------------------------------------------------
 
     def next_timer(self) -> float | None:
-        """The absolute time :meth:`on_timer` should next run, or None once closed."""
+        """The absolute time ``on_timer`` should next run, or None once closed."""
         if self._closed:
             return None
         heartbeat = self._next_heartbeat()

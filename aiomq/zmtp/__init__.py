@@ -1,8 +1,8 @@
 """Sans-I/O ZMTP 3.1 codec (RFC 37, compatible with RFC 23's ZMTP 3.0).
 
-The :class:`Connection` state machine parses bytes into events and encodes
+The ``Connection`` state machine parses bytes into events and encodes
 messages and commands into bytes; it performs no I/O and reads no clock.
-Security mechanisms plug in through :class:`Mechanism`; :class:`NullMechanism`
+Security mechanisms plug in through ``Mechanism``; ``NullMechanism``
 is the default.
 
 Layer 2: imports only the standard library (and aiomq layer 0).

@@ -1,6 +1,6 @@
 """ZMTP command bodies and connection metadata (RFC 37 §Commands, §Connection Metadata).
 
-A command body is ``name_len(1) name(1-255) data``; :func:`aiomq.zmtp.frames.command_frame`
+A command body is ``name_len(1) name(1-255) data``; ``aiomq.zmtp.frames.command_frame``
 puts it into a command frame. The helpers here build and parse the bodies of
 READY, ERROR, PING, PONG, SUBSCRIBE and CANCEL, and the metadata properties
 carried by READY (and by PLAIN/CURVE INITIATE)::
@@ -128,7 +128,7 @@ def parse_metadata(data: bytes) -> dict[str, bytes]:
 
     Returns:
         The properties, names as received (look them up with
-        :func:`find_property`, which ignores case). A repeated name keeps the
+        ``find_property``, which ignores case). A repeated name keeps the
         last value.
 
     Raises:
@@ -180,7 +180,7 @@ def encode_ready(properties: Iterable[tuple[str, bytes]]) -> bytes:
     """Build a READY command body.
 
     Args:
-        properties: Metadata, see :func:`encode_metadata`.
+        properties: Metadata, see ``encode_metadata``.
 
     Returns:
         ``05 "READY" properties``.

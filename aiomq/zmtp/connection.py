@@ -1,8 +1,8 @@
 """The sans-I/O ZMTP 3.1 connection state machine.
 
-:class:`Connection` turns received bytes into events and outgoing messages and
-commands into bytes, h2-style: feed it with :meth:`Connection.receive_data`,
-drain it with :meth:`Connection.data_to_send`. It never performs I/O, never
+``Connection`` turns received bytes into events and outgoing messages and
+commands into bytes, h2-style: feed it with ``Connection.receive_data``,
+drain it with ``Connection.data_to_send``. It never performs I/O, never
 reads a clock and answers on its own where the protocol requires (greeting
 stages, READY, PONG, ERROR on a socket-type mismatch).
 
@@ -139,7 +139,7 @@ class Connection:
         max_handshake_command: int = 65536,
         metadata: Mapping[str, bytes] | None = None,
     ) -> None:
-        """Create a connection; nothing is queued until :meth:`initiate`.
+        """Create a connection; nothing is queued until ``initiate``.
 
         Args:
             socket_type: Our socket type name, e.g. ``"PUSH"`` (sent uppercase
@@ -149,7 +149,7 @@ class Connection:
                 means: only for REQ, DEALER and ROUTER, as libzmq.
             peer_types: Socket types accepted from the peer (None: any). On a
                 mismatch an ERROR command is queued and ProtocolError raised.
-            mechanism: The security mechanism; default :class:`NullMechanism`.
+            mechanism: The security mechanism; default ``NullMechanism``.
             max_message_size: MAXMSGSIZE, the most octets one multipart message
                 (all frames) may hold; -1 for no limit. Checked against each
                 frame's declared size before its body is awaited. After the
@@ -191,8 +191,8 @@ class Connection:
         self._room = self._limit  # octets the current message may still grow by
         self._max_handshake_command = max_handshake_command
         self.only_messages = True
-        """True when the events of the last :meth:`receive_data` (or
-        :meth:`body_received`) call are all messages: a caller may then take the
+        """True when the events of the last ``receive_data`` (or
+        ``body_received``) call are all messages: a caller may then take the
         list as it is, without looking at each event."""
 
         self._state = _PREFIX
@@ -238,7 +238,7 @@ class Connection:
 
     @property
     def closed(self) -> bool:
-        """True after a protocol error, a peer ERROR or :meth:`send_error`."""
+        """True after a protocol error, a peer ERROR or ``send_error``."""
         return self._state == _CLOSED
 
     @property
@@ -263,7 +263,7 @@ class Connection:
 
         The rest of the greeting is queued automatically once the peer's first
         11 octets have been received. Calling it again does nothing;
-        :meth:`receive_data` calls it implicitly if needed.
+        ``receive_data`` calls it implicitly if needed.
         """
         if not self._initiated:
             self._initiated = True
@@ -274,10 +274,10 @@ class Connection:
 
         Every complete unit (greeting stage, frame) is consumed; an incomplete
         tail is kept for the next call. Replies the protocol requires are queued
-        for :meth:`data_to_send`. After a peer ERROR (:class:`PeerError`) or
-        :meth:`send_error`, input is ignored.
+        for ``data_to_send``. After a peer ERROR (``PeerError``) or
+        ``send_error``, input is ignored.
 
-        While a large frame body is pending (see :meth:`body_buffer`), the
+        While a large frame body is pending (see ``body_buffer``), the
         octets it lacks are copied into the body buffer and the rest is parsed.
 
         Args:
@@ -337,9 +337,9 @@ class Connection:
         (``asyncio.BufferedProtocol``): while a data frame of at least 32 KiB is
         incomplete, the codec holds a preallocated body buffer and this returns
         a writable view of its unfilled part, at most the octets the frame still
-        lacks. Read into it, then report the count with :meth:`body_received`;
+        lacks. Read into it, then report the count with ``body_received``;
         the frame is then complete without any join, and turned into ``bytes``
-        with one copy. When None, feed reads to :meth:`receive_data` as usual.
+        with one copy. When None, feed reads to ``receive_data`` as usual.
 
         The buffer never grows on a declared size alone: it is allocated up to
         4 MiB (MAXMSGSIZE has already been checked against the declared size),
@@ -359,11 +359,11 @@ class Connection:
 
     @property
     def body_size(self) -> int:
-        """The full size of the frame body :meth:`body_buffer` serves; 0 when none is pending."""
+        """The full size of the frame body ``body_buffer`` serves; 0 when none is pending."""
         return self._body_size
 
     def body_received(self, nbytes: int) -> list[Event]:
-        """Account for ``nbytes`` octets written into the view of :meth:`body_buffer`.
+        """Account for ``nbytes`` octets written into the view of ``body_buffer``.
 
         Args:
             nbytes: Octets written at the start of that view (not more than its size).
@@ -445,11 +445,11 @@ class Connection:
 
         For mechanisms that consult something outside the codec (PLAIN/CURVE
         servers asking a ZAP handler): after handing the decision to the
-        mechanism, call this; it applies :meth:`Mechanism.resume`. Does
+        mechanism, call this; it applies ``Mechanism.resume``. Does
         nothing outside the handshake or with NULL.
 
         Returns:
-            Events, e.g. :class:`HandshakeComplete`.
+            Events, e.g. ``HandshakeComplete``.
 
         Raises:
             ProtocolError: The mechanism refused the peer (an ERROR command is
@@ -935,7 +935,7 @@ class Connection:
     def send_error(self, reason: bytes) -> None:
         """Queue an ERROR command and close the connection (RFC 37 §Error Handling).
 
-        Flush :meth:`data_to_send`, then close the transport. Does nothing if
+        Flush ``data_to_send``, then close the transport. Does nothing if
         the connection is already closed.
 
         Args:

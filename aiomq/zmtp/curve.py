@@ -4,7 +4,7 @@ CURVE authenticates the server to the client by its long-term public key, lets
 the server authenticate the client's long-term key (through ZAP), and encrypts
 every frame after the handshake with per-connection transient keys (perfect
 forward secrecy). The primitives are X25519 + XSalsa20-Poly1305 ``crypto_box``
-from libsodium, through PyNaCl, imported lazily: install ``aiomq[curve]``.
+from libsodium, through PyNaCl, imported lazily: install the ``curve`` extra.
 
 Command layouts (sizes are of the command *data*, after the name)::
 
@@ -15,14 +15,14 @@ Command layouts (sizes are of the command *data*, after the name)::
     MESSAGE     nonce(8), box(16 + 1 + payload)[flags(1) payload]
 
 MESSAGE commands travel in data frames (flags 0; MORE/COMMAND are inside the
-box), as libzmq sends them; :class:`~aiomq.zmtp.Connection` handles that.
+box), as libzmq sends them; ``Connection`` handles that.
 Short nonces are 64-bit big-endian counters (ours start at 1 and increase by
 one per box); every box the peer sends must carry a strictly larger short
 nonce than the previous *authenticated* one, otherwise the connection fails.
 The server keeps no per-client state between WELCOME and INITIATE other than
 its cookie key: ``C'`` and ``s'`` come back inside the cookie (RFC 26
 §The Cookie). Any failure (bad size, failed box, bad vouch, replayed nonce)
-raises :class:`~aiomq.zmtp.ProtocolError`; PyNaCl exceptions never escape.
+raises ``ProtocolError``; PyNaCl exceptions never escape.
 
 Deliberate difference from libzmq: after the handshake any command other than
 MESSAGE (e.g. a plaintext PING or SUBSCRIBE) is refused as a protocol error,
@@ -92,7 +92,7 @@ def load_nacl() -> ModuleType:
         The module.
 
     Raises:
-        ImportError: PyNaCl is not installed (install ``aiomq[curve]``).
+        ImportError: PyNaCl is not installed (install the ``curve`` extra).
     """
     global _nacl_bindings
     if _nacl_bindings is None:
@@ -349,9 +349,9 @@ class CurveServer(_CurveBase):
     """The CURVE server: proves it holds the secret key its clients know.
 
     With ``zap=True`` the handshake pauses after a valid INITIATE:
-    :attr:`zap_request` holds the client's long-term public key (32 raw
+    ``zap_request`` holds the client's long-term public key (32 raw
     octets, the ZAP credential of RFC 27 for CURVE) until the engine calls
-    :meth:`zap_decided` and resumes the connection. With ``zap=False`` every
+    ``zap_decided`` and resumes the connection. With ``zap=False`` every
     client that completes the handshake is accepted, as libzmq does when no
     ZAP handler runs.
 

@@ -16,7 +16,7 @@ __all__ = ["ProtocolError"]
 class ProtocolError(Exception):
     """The peer violated ZMTP; the connection must be closed.
 
-    Once raised, the :class:`~aiomq.zmtp.Connection` is dead: every later
+    Once raised, the ``Connection`` is dead: every later
     ``receive_data`` call raises the same error again. ``data_to_send()`` may
     still hold output to flush before closing, typically an ERROR command (for
     example after a socket-type mismatch).

@@ -1,7 +1,7 @@
-"""Events returned by :meth:`aiomq.zmtp.Connection.receive_data`.
+"""Events returned by ``aiomq.zmtp.Connection.receive_data``.
 
 A complete multipart message is returned as a plain ``tuple[bytes, ...]``
-(:data:`Message`), every other event is a small frozen dataclass.
+(``Message``), every other event is a small frozen dataclass.
 
 Layer 2: imports the standard library only.
 """
@@ -88,7 +88,7 @@ class Subscribe:
     """The peer sent a SUBSCRIBE command (ZMTP 3.1).
 
     The 3.0 form (a data message ``b"\\x01" + topic``) arrives as a plain
-    :data:`Message`; the socket layer interprets it.
+    ``Message``; the socket layer interprets it.
 
     Attributes:
         topic: The subscription prefix.
@@ -109,4 +109,4 @@ class Cancel:
 
 
 Event: TypeAlias = Message | HandshakeComplete | PeerError | Ping | Pong | Subscribe | Cancel
-"""Anything :meth:`~aiomq.zmtp.Connection.receive_data` can return."""
+"""Anything ``receive_data`` can return."""

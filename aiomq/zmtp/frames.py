@@ -6,7 +6,7 @@ Short frames carry a 1-octet size (0-255), long frames an 8-octet
 network-order size (at most 2**63 - 1). Encoders use the short form for
 bodies of at most 255 octets.
 
-The decoder lives in :mod:`aiomq.zmtp.connection`, inlined into the parse
+The decoder lives in ``aiomq.zmtp.connection``, inlined into the parse
 loop for speed; this module holds the constants and the encoder helpers.
 
 Layer 2: imports the standard library only.

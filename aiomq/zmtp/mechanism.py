@@ -1,8 +1,8 @@
 """The security-mechanism plug-in interface, and the NULL mechanism.
 
-A :class:`Mechanism` owns the commands exchanged between the greeting and the
+A ``Mechanism`` owns the commands exchanged between the greeting and the
 start of traffic (RFC 37 §Authentication and Confidentiality), and optionally
-transforms every frame afterwards. :class:`~aiomq.zmtp.Connection` owns
+transforms every frame afterwards. ``Connection`` owns
 everything else: framing, the greeting, ERROR handling, metadata semantics
 (``Socket-Type``, ``Identity``, the socket-type check) and post-handshake
 commands.
@@ -28,7 +28,7 @@ How the later mechanisms fit:
   after the handshake every frame travels boxed inside a MESSAGE command.
 
 ERROR commands from the peer never reach a mechanism: the connection turns
-them into :class:`~aiomq.zmtp.PeerError` at any stage.
+them into ``PeerError`` at any stage.
 
 Layer 2: imports the standard library only.
 """
@@ -85,7 +85,7 @@ class MechanismStep:
             earlier step.
         error: Refuse the peer: the connection queues an ERROR command with
             this reason (e.g. ``b"400"`` after a ZAP denial) and fails with
-            :class:`~aiomq.zmtp.ProtocolError`.
+            ``ProtocolError``.
     """
 
     commands: tuple[bytes, ...] = ()
@@ -97,11 +97,11 @@ class MechanismStep:
 class Mechanism(abc.ABC):
     """A ZMTP security mechanism: NULL, PLAIN, CURVE ...
 
-    Subclasses set :attr:`name` and :attr:`as_server`, implement
-    :meth:`start` and :meth:`handle_command`, and, if they transform traffic,
-    set :attr:`wraps_frames` and implement :meth:`wrap_frame` and
-    :meth:`unwrap_command`. Methods signal a peer's protocol violation by
-    raising :class:`~aiomq.zmtp.ProtocolError`. Use one instance per
+    Subclasses set ``name`` and ``as_server``, implement
+    ``start`` and ``handle_command``, and, if they transform traffic,
+    set ``wraps_frames`` and implement ``wrap_frame`` and
+    ``unwrap_command``. Methods signal a peer's protocol violation by
+    raising ``ProtocolError``. Use one instance per
     connection.
 
     Attributes:
@@ -111,7 +111,7 @@ class Mechanism(abc.ABC):
             server role, independent of bind/connect; NULL sends 0.
         wraps_frames: When False (NULL, PLAIN) the connection frames traffic
             itself, on its fast path. When True, every frame after the
-            handshake goes through :meth:`wrap_frame` / :meth:`unwrap_command`.
+            handshake goes through ``wrap_frame`` / ``unwrap_command``.
     """
 
     name: bytes
@@ -120,10 +120,10 @@ class Mechanism(abc.ABC):
     zap_request: tuple[bytes, ...] | None = None
     """Credentials awaiting a ZAP verdict (PLAIN: username, password; CURVE: the
     client's long-term public key; NULL: none), or None when nothing waits. The
-    engine asks the ZAP handler, calls :meth:`zap_decided`, then
-    :meth:`~aiomq.zmtp.Connection.resume_handshake`."""
+    engine asks the ZAP handler, calls ``zap_decided``, then
+    ``resume_handshake``."""
     verdict: ZapVerdict | None = None
-    """The ZAP verdict on the last request, once supplied (read by :meth:`resume`)."""
+    """The ZAP verdict on the last request, once supplied (read by ``resume``)."""
 
     @abc.abstractmethod
     def start(self, metadata: Mapping[str, bytes], peer_as_server: bool) -> MechanismStep:
@@ -158,7 +158,7 @@ class Mechanism(abc.ABC):
         """
 
     def zap_decided(self, verdict: ZapVerdict) -> None:
-        """Take the ZAP verdict for :attr:`zap_request` (clears it) as :attr:`verdict`.
+        """Take the ZAP verdict for ``zap_request`` (clears it) as ``verdict``.
 
         Args:
             verdict: The handler's decision.
@@ -169,7 +169,7 @@ class Mechanism(abc.ABC):
     def resume(self) -> MechanismStep:
         """Continue after an external decision (e.g. a ZAP reply) was supplied.
 
-        Called by :meth:`aiomq.zmtp.Connection.resume_handshake`. The default
+        Called by ``aiomq.zmtp.Connection.resume_handshake``. The default
         has nothing to resume.
 
         Returns:
@@ -181,7 +181,7 @@ class Mechanism(abc.ABC):
         """Transform one outgoing frame after the handshake (``wraps_frames`` only).
 
         Args:
-            flags: ``MORE`` and/or ``COMMAND`` from :mod:`aiomq.zmtp.frames`.
+            flags: ``MORE`` and/or ``COMMAND`` from ``aiomq.zmtp.frames``.
             payload: The frame body (for commands: ``name_len name data``).
 
         Returns:

@@ -2,10 +2,10 @@
 
 PLAIN sends a username and password in clear text; the server asks a ZAP
 handler (RFC 27) for a verdict. The decision comes from outside the codec:
-after HELLO the server mechanism exposes :attr:`Mechanism.zap_request`
-(``(username, password)``); the engine obtains a :class:`ZapVerdict`, hands it
-over with :meth:`Mechanism.zap_decided` and calls
-:meth:`~aiomq.zmtp.Connection.resume_handshake`.
+after HELLO the server mechanism exposes ``Mechanism.zap_request``
+(``(username, password)``); the engine obtains a ``ZapVerdict``, hands it
+over with ``Mechanism.zap_decided`` and calls
+``resume_handshake``.
 
 Commands (RFC 24 §Formal Grammar)::
 

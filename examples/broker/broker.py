@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 from dataclasses import dataclass
 
 import aiomq
@@ -94,5 +94,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main(args.endpoint, args.backend, args.requests))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

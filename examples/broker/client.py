@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 import aiomq
 
@@ -18,6 +19,9 @@ async def ask(ctx: aiomq.Context, endpoint: str, name: str, count: int) -> list[
     """Send ``count`` requests one after the other; return one line per answered request."""
     lines = []
     async with ctx.socket(aiomq.REQ) as req:
+        # Once the last reply is in, a REQ has nothing left to send: LINGER 0 only drops a
+        # request that no broker took, instead of keeping the program open for it (Ctrl-C).
+        req.linger = 0
         req.connect(endpoint)
         for n in range(count):
             request = f"{name} request {n}"
@@ -28,6 +32,7 @@ async def ask(ctx: aiomq.Context, endpoint: str, name: str, count: int) -> list[
 
 
 async def main(endpoint: str, name: str, count: int, seconds: float) -> None:
+    print(f"{name}: connecting to {endpoint}", flush=True)
     async with aiomq.Context() as ctx, asyncio.timeout(seconds):
         for line in await ask(ctx, endpoint, name, count):
             print(line, flush=True)
@@ -51,4 +56,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    asyncio.run(main(args.endpoint, args.name, args.count, args.timeout))
+    try:
+        asyncio.run(main(args.endpoint, args.name, args.count, args.timeout))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -2,9 +2,9 @@
 
 Start the forwarder device and a subscriber (``examples/devices/sub.py``) in any order::
 
-    aiomq proxy forwarder --frontend tcp://127.0.0.1:5557 --backend tcp://127.0.0.1:5558
-    python examples/devices/sub.py --endpoint tcp://127.0.0.1:5558 --count 5
-    python examples/devices/pub.py --endpoint tcp://127.0.0.1:5557 --count 5
+    aiomq proxy forwarder --frontend tcp://127.0.0.1:5563 --backend tcp://127.0.0.1:5564
+    python examples/devices/sub.py --endpoint tcp://127.0.0.1:5564 --count 5
+    python examples/devices/pub.py --endpoint tcp://127.0.0.1:5563 --count 5
 
 The publisher is an XPUB: the forwarder passes subscriptions upstream, so it waits for the
 first one before publishing and no update is published before anybody listens.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 
 import aiomq
 
@@ -22,6 +22,7 @@ import aiomq
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.XPUB) as pub:
         pub.connect(endpoint)  # the forwarder's XSUB frontend
+        print(f"pub: connecting to {endpoint}, waiting for a subscriber", flush=True)
         subscription = await pub.recv()  # b"\x01" + topic, passed on by the forwarder
         print(f"pub: first subscription to {subscription[1:].decode()!r}", flush=True)
         for n in range(count):
@@ -37,7 +38,7 @@ def parse_args() -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--endpoint", default="tcp://127.0.0.1:5557", help="the forwarder's frontend, to connect"
+        "--endpoint", default="tcp://127.0.0.1:5563", help="the forwarder's frontend, to connect"
     )
     parser.add_argument("--count", type=int, default=10, help="updates of each topic")
     return parser.parse_args()
@@ -45,5 +46,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main(args.endpoint, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -3,14 +3,14 @@
 It connects to the device's DEALER backend (``aiomq proxy queue ... --backend EP``), so
 several servers can share the work; see ``examples/devices/queue_client.py``::
 
-    python examples/devices/queue_server.py --endpoint tcp://127.0.0.1:5560 --count 3
+    python examples/devices/queue_server.py --endpoint tcp://127.0.0.1:5562 --count 3
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 
 import aiomq
 
@@ -19,6 +19,7 @@ async def main(endpoint: str, count: int, name: str) -> None:
     served = 0
     async with aiomq.Context() as ctx, ctx.socket(aiomq.REP) as rep:
         rep.connect(endpoint)  # retried in the background until the device is up
+        print(f"{name}: connecting to {endpoint}", flush=True)
         while count == 0 or served < count:
             client, request = await rep.recv_multipart()
             print(f"{name}: {request.decode()} from {client.decode()}", flush=True)
@@ -34,7 +35,7 @@ def parse_args() -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--endpoint", default="tcp://127.0.0.1:5560", help="the queue's backend, to connect"
+        "--endpoint", default="tcp://127.0.0.1:5562", help="the queue's backend, to connect"
     )
     parser.add_argument(
         "--count", type=int, default=0, help="requests to serve before exiting (0: forever)"
@@ -45,5 +46,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main(args.endpoint, args.count, args.name))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -2,14 +2,14 @@
 
 It connects to the forwarder's XPUB backend; see ``examples/devices/pub.py``::
 
-    python examples/devices/sub.py --endpoint tcp://127.0.0.1:5558 --count 5
+    python examples/devices/sub.py --endpoint tcp://127.0.0.1:5564 --count 5
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 
 import aiomq
 
@@ -19,6 +19,7 @@ async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.SUB) as sub:
         sub.connect(endpoint)
         sub.subscribe("weather")  # travels up through the forwarder to the publishers
+        print(f"sub: connecting to {endpoint}, subscribed to 'weather'", flush=True)
         while count == 0 or received < count:
             topic, body = await sub.recv_multipart()
             print(f"sub: {topic.decode()} {body.decode()}", flush=True)
@@ -32,7 +33,7 @@ def parse_args() -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--endpoint", default="tcp://127.0.0.1:5558", help="the forwarder's backend, to connect"
+        "--endpoint", default="tcp://127.0.0.1:5564", help="the forwarder's backend, to connect"
     )
     parser.add_argument(
         "--count", type=int, default=0, help="updates to receive before exiting (0: forever)"
@@ -42,5 +43,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main(args.endpoint, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

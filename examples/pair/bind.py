@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 import aiomq
 
@@ -17,6 +18,7 @@ import aiomq
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PAIR) as pair:
         pair.bind(endpoint)
+        print(f"bind: bound to {pair.last_endpoint}", flush=True)
         for n in range(count):
             request = await pair.recv()
             print(f"bind: received {request.decode()}", flush=True)
@@ -36,4 +38,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    asyncio.run(main(args.endpoint, args.count))
+    try:
+        asyncio.run(main(args.endpoint, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

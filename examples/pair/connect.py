@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 import aiomq
 
 
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PAIR) as pair:
+        # Once the last pong is in, nothing is left to send: LINGER 0 only drops a ping that
+        # no peer took, instead of keeping the program open for it (Ctrl-C).
+        pair.linger = 0
         pair.connect(endpoint)
+        print(f"connect: connecting to {endpoint}", flush=True)
         for n in range(count):
             await pair.send(f"ping {n}".encode())
             reply = await pair.recv()
@@ -38,4 +43,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    asyncio.run(main(args.endpoint, args.count))
+    try:
+        asyncio.run(main(args.endpoint, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 
 import aiomq
@@ -20,6 +21,7 @@ async def main(endpoint: str, count: int) -> None:
     latencies: list[float] = []
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PULL) as pull:
         pull.connect(endpoint)
+        print(f"worker: connecting to {endpoint}", flush=True)
         for _ in range(count):
             task, stamp = await pull.recv_multipart()
             latencies.append(time.time() - float(stamp))
@@ -40,4 +42,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    asyncio.run(main(args.endpoint, args.count))
+    try:
+        asyncio.run(main(args.endpoint, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

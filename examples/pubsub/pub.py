@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import sys
 from datetime import datetime
 
 import aiomq
@@ -52,5 +52,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(main(args.endpoint, args.interval, args.count))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

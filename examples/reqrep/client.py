@@ -17,14 +17,17 @@ import aiomq
 
 async def main(endpoint: str, text: str, seconds: float) -> int:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.REQ) as req:
+        # Once the reply is in, a REQ has nothing left to send: LINGER 0 only drops a request
+        # that no server took, instead of keeping the program open for it (Ctrl-C, timeout).
+        req.linger = 0
         req.connect(endpoint)
+        print(f"Client connecting to {endpoint}", flush=True)
         await req.send(text.encode())  # the REQ socket adds the empty delimiter frame
         try:
             async with asyncio.timeout(seconds):
                 reply = await req.recv()
         except TimeoutError:
             print(f"No reply within {seconds} s", file=sys.stderr, flush=True)
-            req.close(linger=0)
             return 1
         print(f"Echo: {reply.decode(errors='replace')}", flush=True)
     return 0
@@ -43,4 +46,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     args = parse_args()
-    sys.exit(asyncio.run(main(args.endpoint, " ".join(args.words), args.timeout)))
+    try:
+        sys.exit(asyncio.run(main(args.endpoint, " ".join(args.words), args.timeout)))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
+        sys.exit(130)

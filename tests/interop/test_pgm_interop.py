@@ -1,4 +1,5 @@
-"""Multicast (``epgm://``, ``pgm://``) between aiomq and libzmq + OpenPGM (issue #8).
+"""Multicast (``epgm://``, ``pgm://``) between aiomq and libzmq + OpenPGM: either side
+publishes and the other receives, with and without loss.
 
 Each test runs in its own private network namespace (the ``netns`` fixture: root and
 ``ip netns add``; skipped with the reason where that is not permitted). The libzmq peer
@@ -249,7 +250,7 @@ class Sub(Protocol):
         ...
 
     async def finish(self) -> dict[str, Any]:
-        """Wait until every ``until`` control arrived; the :class:`Collector` result."""
+        """Wait until every ``until`` control arrived; the ``Collector`` result."""
         ...
 
 
@@ -451,7 +452,7 @@ class LibzmqSub:
 
 
 class AiomqSub:
-    """An aiomq SUB receiving into a :class:`Collector` in a background task."""
+    """An aiomq SUB receiving into a ``Collector`` in a background task."""
 
     def __init__(self, sock: aiomq.Socket, until: tuple[str, ...], edges: int) -> None:
         self.sock = sock
@@ -595,7 +596,7 @@ class Session:
 
 @contextlib.asynccontextmanager
 async def session(netns: NetNamespace, tmp: Path, ctx: aiomq.Context) -> AsyncIterator[Session]:
-    """A :class:`Session`, stopped afterwards."""
+    """A ``Session``, stopped afterwards."""
     s = Session(netns, tmp, ctx)
     try:
         yield s
@@ -635,7 +636,7 @@ def watch(netns: NetNamespace) -> None:
 
 
 def watched(netns: NetNamespace, unit: str = "packets") -> dict[str, int]:
-    """Packets (or IP ``bytes``) counted by :func:`watch`, by type."""
+    """Packets (or IP ``bytes``) counted by ``watch``, by type."""
     listing = netns.run(["nft", "list", "table", "inet", "watch"])
     found = re.findall(r'counter packets (\d+) bytes (\d+) .*comment "(\w+)"', listing)
     return {name: int(packets if unit == "packets" else size) for packets, size, name in found}

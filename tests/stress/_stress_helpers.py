@@ -67,7 +67,7 @@ class Endpoints:
 class StreamCheck:
     """Checks a received stream of sequence numbers against ``0 .. sent - 1`` exactly.
 
-    Feed every received number to :meth:`add`; :meth:`report` gives the figures. A
+    Feed every received number to ``add``; ``report`` gives the figures. A
     number seen before is a duplicate; one below the highest seen so far (and new) is
     reordered; those never seen are lost.
     """

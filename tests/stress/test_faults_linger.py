@@ -1,4 +1,6 @@
-"""LINGER at close, and messages queued before the peer exists (issue #7).
+"""LINGER at close, and messages queued before the peer exists: a lingering close flushes
+what it holds to a slow peer, LINGER 0 returns at once, and messages sent before the
+peer binds arrive in order.
 
 The peer is ``tests/stress/_peer.py`` (a PULL) in a child process, which the tests freeze
 with SIGSTOP or start only after the sender was closed. Waits are for the child's

@@ -1,4 +1,5 @@
-"""Network faults inside a private network namespace (issue #7).
+"""Network faults inside a private network namespace: random loss and a partition lose
+nothing, heartbeats reconnect across a partition, and an unanswered connect is retried.
 
 Each test makes its own namespace (the ``netns`` fixture: root, ``ip netns add``; the
 test is skipped with the reason where that is not permitted), runs both peers in it over

@@ -1,4 +1,6 @@
-"""Peers in other processes that die, come back or freeze (issue #7).
+"""Peers in other processes that die, come back or freeze: a PUSH loses nothing to a PULL
+killed and restarted, a SUB subscribes again to a restarted publisher, and heartbeats
+detect a frozen peer.
 
 The peer is ``tests/stress/_peer.py`` in a child process: SIGKILLed and restarted on the
 port it first chose, or frozen with SIGSTOP. Nothing sleeps to wait for a condition: the
@@ -199,7 +201,7 @@ async def test_heartbeats_detect_a_frozen_peer(ctx: aiomq.Context) -> None:
 
 
 async def test_heartbeats_detect_a_peer_silent_right_after_a_pong(ctx: aiomq.Context) -> None:
-    """The worst phase for the bound of :func:`test_heartbeats_detect_a_frozen_peer`: the
+    """The worst phase for the bound of ``test_heartbeats_detect_a_frozen_peer``: the
     peer (a raw ZMTP peer in this process, so that the phase is exact) answers the first
     PING, then never sends again. Anything that arrives cancels the timeout timer (as
     in libzmq), so the next PING (at most HEARTBEAT_IVL later) starts a fresh

@@ -1,4 +1,4 @@
-"""Load: many messages, huge frames, many peers (issue #7).
+"""Load: many messages, huge frames, many peers; every message arrives whole and exact.
 
 Every test runs on the default loop and on uvloop (see tests/conftest.py) and takes its
 sizes from the ``profile`` fixture (tests/stress/conftest.py). Nothing sleeps to wait

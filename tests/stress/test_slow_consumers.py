@@ -1,5 +1,5 @@
-"""Slow consumers (issue #7): a PUB drops for a subscriber that does not read and never
-blocks; a PUSH blocks on a PULL that does not read and loses nothing.
+"""Slow consumers: a PUB drops for a subscriber that does not read and never blocks; a
+PUSH blocks on a PULL that does not read and loses nothing.
 
 Every test runs on the default loop and on uvloop (see tests/conftest.py) and takes its
 sizes from the ``profile`` fixture. Nothing sleeps to wait for a condition: each wait is
@@ -54,7 +54,7 @@ async def _drain_until_end(pub: aiomq.Socket, sub: aiomq.Socket, check: StreamCh
     """Receive ``sub``'s backlog into ``check`` until an ``END`` arrives.
 
     ``END`` is published again whenever ``sub`` has been idle for 50 ms (its queue may
-    have been full when the last one went out), as :func:`until_subscribed` does.
+    have been full when the last one went out), as ``until_subscribed`` does.
     """
     await pub.send(END, aiomq.DONTWAIT)
     async with asyncio.timeout(30):

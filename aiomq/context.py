@@ -322,8 +322,14 @@ class Context:
     async def __aenter__(self) -> Context:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.term()
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        """Terminate, and wait for the flush unless the block is left by a cancellation,
+        ``KeyboardInterrupt`` or ``SystemExit`` (then it goes on in the background)."""
+        flushed = self.term()
+        if exc_type is None or issubclass(exc_type, Exception):
+            await flushed
 
 
 def _context_option(option: int) -> ContextOption:

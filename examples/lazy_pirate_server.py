@@ -24,7 +24,7 @@ async def main(endpoint: str, work: float) -> None:
     """Bind ``endpoint`` and echo every request, taking ``work`` seconds for each."""
     async with aiomq.Context() as ctx, ctx.socket(aiomq.REP) as rep:
         rep.bind(endpoint)
-        print(f"server: bound to {rep.last_endpoint}", flush=True)
+        print(f"server: bound to {rep.last_endpoint.decode()}", flush=True)
         while True:
             request = await rep.recv_multipart()
             if work:

@@ -1168,7 +1168,15 @@ class Socket(OptionAttributes, SerializingMixin):
     async def __aenter__(self: _S) -> _S:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        """Close, and wait for the flush (bounded by ``LINGER``) unless the block is left
+        by a cancellation, ``KeyboardInterrupt`` or ``SystemExit``: then the flush goes on
+        in the background and the exit does not block."""
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self.close()
+            return
         await self.aclose()
 
     def __aiter__(self: _S) -> _S:

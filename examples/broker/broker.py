@@ -69,7 +69,7 @@ async def main(endpoint: str, backend_endpoint: str, requests: int) -> None:
         frontend.bind(endpoint)
         backend.bind(backend_endpoint)
         print(
-            f"broker: clients {frontend.last_endpoint}, workers {backend.last_endpoint}", flush=True
+            f"broker: clients {frontend.last_endpoint.decode()}, workers {backend.last_endpoint.decode()}", flush=True
         )
         counts = await relay(frontend, backend, requests)
         print(f"broker: relayed {counts.requests} requests, {counts.replies} replies", flush=True)

@@ -34,12 +34,12 @@ async def main(endpoint: str, backend_endpoint: str) -> None:
             broker = tasks.create_task(relay(frontend, backend, CLIENTS * REQUESTS))
             workers = [
                 tasks.create_task(
-                    work(ctx, backend.last_endpoint, f"worker-{n}", handled[n], verbose=False)
+                    work(ctx, backend.last_endpoint.decode(), f"worker-{n}", handled[n], verbose=False)
                 )
                 for n in range(WORKERS)
             ]
             answers = await asyncio.gather(
-                *(ask(ctx, frontend.last_endpoint, f"client-{n}", REQUESTS) for n in range(CLIENTS))
+                *(ask(ctx, frontend.last_endpoint.decode(), f"client-{n}", REQUESTS) for n in range(CLIENTS))
             )
             counts = await broker
             for task in workers:

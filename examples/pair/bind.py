@@ -18,7 +18,7 @@ import aiomq
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PAIR) as pair:
         pair.bind(endpoint)
-        print(f"bind: bound to {pair.last_endpoint}", flush=True)
+        print(f"bind: bound to {pair.last_endpoint.decode()}", flush=True)
         for n in range(count):
             request = await pair.recv()
             print(f"bind: received {request.decode()}", flush=True)

@@ -20,7 +20,7 @@ import aiomq
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PUSH) as push:
         push.bind(endpoint)
-        print(f"manager: bound to {push.last_endpoint}", flush=True)
+        print(f"manager: bound to {push.last_endpoint.decode()}", flush=True)
         for n in range(count):
             # Two frames: the task, and when it was sent (for the worker's latency).
             stamp = str(time.time()).encode()

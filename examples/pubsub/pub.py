@@ -24,7 +24,7 @@ import aiomq
 async def main(endpoint: str, interval: float, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.PUB) as pub:
         pub.bind(endpoint)
-        print(f"pub: bound to {pub.last_endpoint}", flush=True)
+        print(f"pub: bound to {pub.last_endpoint.decode()}", flush=True)
         update = 0
         while count == 0 or update < count:
             now = datetime.now().strftime("%H:%M:%S.%f")[:-3]

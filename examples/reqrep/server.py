@@ -19,7 +19,7 @@ import aiomq
 async def main(endpoint: str, count: int) -> None:
     async with aiomq.Context() as ctx, ctx.socket(aiomq.REP) as rep:
         rep.bind(endpoint)
-        print(f"Server listening on {rep.last_endpoint}", flush=True)
+        print(f"Server listening on {rep.last_endpoint.decode()}", flush=True)
         served = 0
         while count == 0 or served < count:
             # A REP socket alternates: receive one request, then send its one reply.

@@ -73,6 +73,24 @@ def test_echo_client_gives_up_without_a_server() -> None:
     assert proc.stderr.splitlines() == ["No reply within 0.2 s"]
 
 
+def test_broker_client_gives_up_without_a_broker() -> None:
+    """``ctx.linger = 0`` makes the timed-out REQ's exit drop its request instead of
+    waiting for it forever (LINGER -1 is libzmq's default)."""
+    endpoint = unused_tcp_endpoint()
+    proc = subprocess.run(
+        [sys.executable, example("broker/client.py"), "--endpoint", endpoint, "--timeout", "2"],
+        cwd=ROOT,
+        env=example_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [f"client: connecting to {endpoint}"]
+    assert proc.stderr.splitlines() == ["client: no reply within 2 s"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the workers with SIGTERM")
 def test_broker_workers_and_clients_as_processes(endpoints: tuple[str, str]) -> None:
     frontend, backend = endpoints

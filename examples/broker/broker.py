@@ -68,9 +68,8 @@ async def main(endpoint: str, backend_endpoint: str, requests: int) -> None:
         backend = ctx.socket(aiomq.DEALER)
         frontend.bind(endpoint)
         backend.bind(backend_endpoint)
-        print(
-            f"broker: clients {frontend.last_endpoint.decode()}, workers {backend.last_endpoint.decode()}", flush=True
-        )
+        clients, workers = frontend.last_endpoint.decode(), backend.last_endpoint.decode()
+        print(f"broker: clients {clients}, workers {workers}", flush=True)
         counts = await relay(frontend, backend, requests)
         print(f"broker: relayed {counts.requests} requests, {counts.replies} replies", flush=True)
 

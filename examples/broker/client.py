@@ -19,9 +19,6 @@ async def ask(ctx: aiomq.Context, endpoint: str, name: str, count: int) -> list[
     """Send ``count`` requests one after the other; return one line per answered request."""
     lines = []
     async with ctx.socket(aiomq.REQ) as req:
-        # Once the last reply is in, a REQ has nothing left to send: LINGER 0 only drops a
-        # request that no broker took, instead of keeping the program open for it (Ctrl-C).
-        req.linger = 0
         req.connect(endpoint)
         for n in range(count):
             request = f"{name} request {n}"
@@ -31,11 +28,21 @@ async def ask(ctx: aiomq.Context, endpoint: str, name: str, count: int) -> list[
     return lines
 
 
-async def main(endpoint: str, name: str, count: int, seconds: float) -> None:
+async def main(endpoint: str, name: str, count: int, seconds: float) -> int:
     print(f"{name}: connecting to {endpoint}", flush=True)
-    async with aiomq.Context() as ctx, asyncio.timeout(seconds):
-        for line in await ask(ctx, endpoint, name, count):
-            print(line, flush=True)
+    async with aiomq.Context() as ctx:
+        # The default for every socket of ctx: at exit, drop a request that no broker took
+        # (libzmq's LINGER -1 would keep the program open for it).
+        ctx.linger = 0
+        try:
+            async with asyncio.timeout(seconds):
+                lines = await ask(ctx, endpoint, name, count)
+        except TimeoutError:
+            print(f"{name}: no reply within {seconds:g} s", file=sys.stderr, flush=True)
+            return 1
+    for line in lines:
+        print(line, flush=True)
+    return 0
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +64,6 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     args = parse_args()
     try:
-        asyncio.run(main(args.endpoint, args.name, args.count, args.timeout))
+        sys.exit(asyncio.run(main(args.endpoint, args.name, args.count, args.timeout)))
     except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's status for SIGINT
         sys.exit(130)

@@ -32,14 +32,16 @@ async def main(endpoint: str, backend_endpoint: str) -> None:
         handled: list[list[str]] = [[] for _ in range(WORKERS)]
         async with asyncio.TaskGroup() as tasks:
             broker = tasks.create_task(relay(frontend, backend, CLIENTS * REQUESTS))
+            backend_endpoint = backend.last_endpoint.decode()
+            frontend_endpoint = frontend.last_endpoint.decode()
             workers = [
                 tasks.create_task(
-                    work(ctx, backend.last_endpoint.decode(), f"worker-{n}", handled[n], verbose=False)
+                    work(ctx, backend_endpoint, f"worker-{n}", handled[n], verbose=False)
                 )
                 for n in range(WORKERS)
             ]
             answers = await asyncio.gather(
-                *(ask(ctx, frontend.last_endpoint.decode(), f"client-{n}", REQUESTS) for n in range(CLIENTS))
+                *(ask(ctx, frontend_endpoint, f"client-{n}", REQUESTS) for n in range(CLIENTS))
             )
             counts = await broker
             for task in workers:

@@ -21,16 +21,20 @@ class Signal:
     Attributes:
         listener: Called at every ``set`` while not None (a socket's line of pending
             calls, which serves the calls observed through callbacks).
+        sets: How many times ``set`` was called (a caller that found its condition false
+            need not check it again before this changes).
     """
 
-    __slots__ = ("_waiters", "listener")
+    __slots__ = ("_waiters", "listener", "sets")
 
     def __init__(self) -> None:
         self._waiters: list[asyncio.Future[None]] = []
         self.listener: Callable[[], None] | None = None
+        self.sets = 0
 
     def set(self) -> None:
         """Wake all current waiters, and call the listener."""
+        self.sets += 1
         waiters = self._waiters
         if waiters:
             self._waiters = []

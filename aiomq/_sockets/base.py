@@ -10,10 +10,12 @@ Layer 6.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import itertools
 import random
+import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast, overload
 
 from .._frame import Frame, MessageTracker, to_bytes
 from .._link import SocketLink
@@ -36,7 +38,7 @@ from ..errors import (
 )
 from ..options import Options, OptionValue
 from ._attributes import OptionAttributes
-from ._waiting import Line, RecvPending, SendPending
+from ._waiting import UNSHARED, Line, Ready, RecvPending, SendPending
 from .serializing import SerializingMixin
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ _POLLIN = int(PollEvent.POLLIN)
 _POLLOUT = int(PollEvent.POLLOUT)
 _Future = asyncio.Future
 _running_loop = asyncio.get_running_loop
+_getrefcount = sys.getrefcount
 
 MonitorListener = Callable[[Event, str, "int | str"], None]
 
@@ -64,6 +67,7 @@ class _Unset:
 
 _UNSET = _Unset()
 _MONITOR_IDS = itertools.count()
+_NOTHING: Any = object()  # what the internal receives return when nothing is waiting
 
 
 class SocketContext(Generic[_S]):
@@ -151,10 +155,13 @@ class Socket(OptionAttributes, SerializingMixin):
         "_manager",
         "_monitor_listeners",
         "_monitor_socket",
+        "_offered_in",
+        "_offered_out",
         "_options",
         "_out_lane",
         "_peeked",
         "_readable",
+        "_ready",
         "_receiver",
         "_recv_line",
         "_recv_rest",
@@ -175,8 +182,10 @@ class Socket(OptionAttributes, SerializingMixin):
         self._options = Options(int(socket_type))
         self._readable = Signal()
         self._writable = Signal()
-        self._recv_line = Line(self._readable, self._attempt_recv)
-        self._send_line = Line(self._writable, self._attempt_send, self._send_abandoned)
+        self._recv_line = Line(self._readable, self._attempt_recv, self._sync_in_lane)
+        self._send_line = Line(
+            self._writable, self._attempt_send, self._sync_out_lane, self._send_abandoned
+        )
         self._strategies: tuple[Strategy, ...] = ()
         self._sender: Callable[[Message], None] = self._cannot_send
         self._receiver: Callable[[], Message] = self._cannot_receive
@@ -185,6 +194,9 @@ class Socket(OptionAttributes, SerializingMixin):
         self._ended_loop: asyncio.AbstractEventLoop | None = None
         self._loop_token: object = None
         self._done_none: asyncio.Future[Any] | None = None
+        # The future of a receive that completes at once; set with the loop (the fast
+        # lane, the only reader, is closed until then).
+        self._ready: Ready = cast(Ready, None)
         self._closed = False
         self._close_error: ZMQError | None = None
         self._closed_future: asyncio.Future[None] | None = None
@@ -192,8 +204,11 @@ class Socket(OptionAttributes, SerializingMixin):
         self._recv_rest: list[bytes] = []
         self._peeked: Message | None = None
         self._budget = _YIELD_EVERY
-        # The fast lanes: queues a send may push onto / a receive pop from directly,
-        # set by the pattern's strategies while they have nothing to decide (one peer).
+        # The fast lanes: queues a send may push onto / a receive pop from directly.
+        # The pattern's strategies offer them while they have nothing to decide (one
+        # peer); the socket opens an offered lane only while nothing else must come first.
+        self._offered_out: MessageQueue | None = None
+        self._offered_in: MessageQueue | None = None
         self._out_lane: MessageQueue | None = None
         self._in_lane: MessageQueue | None = None
         self._monitor_listeners: list[MonitorListener] = []
@@ -204,12 +219,39 @@ class Socket(OptionAttributes, SerializingMixin):
         """Build the pattern's strategies and set the hooks (subclasses)."""
 
     def _set_out_lane(self, queue: MessageQueue | None) -> None:
-        """The strategy's ``FastLane`` for sends (none once closed)."""
-        self._out_lane = None if self._closed or self._ended_loop else queue
+        """The strategy offers (or withdraws, with None) its ``FastLane`` for sends."""
+        self._offered_out = queue
+        self._sync_out_lane()
 
     def _set_in_lane(self, queue: MessageQueue | None) -> None:
-        """The strategy's ``FastLane`` for receives (none once closed)."""
-        self._in_lane = None if self._closed or self._ended_loop else queue
+        """The strategy offers (or withdraws, with None) its ``FastLane`` for receives."""
+        self._offered_in = queue
+        self._sync_in_lane()
+
+    def _sync_out_lane(self) -> None:
+        """Open the send lane only while a send may push straight onto it: the socket is
+        open and runs in a loop, no frames are held by ``SNDMORE`` and no send waits."""
+        queue = self._offered_out
+        if queue is not None and (
+            self._closed or self._done_none is None or self._send_parts or not self._send_line.idle
+        ):
+            queue = None
+        self._out_lane = queue
+
+    def _sync_in_lane(self) -> None:
+        """Open the receive lane only while a receive may pop straight from it: the
+        socket is open and runs in a loop, and no rest of a partly read message, no
+        message looked ahead at by ``poll`` and no waiting receive comes first."""
+        queue = self._offered_in
+        if queue is not None and (
+            self._closed
+            or self._loop is None
+            or self._recv_rest
+            or self._peeked is not None
+            or not self._recv_line.idle
+        ):
+            queue = None
+        self._in_lane = queue
 
     def _reconnected(self, pipe: Pipe) -> None:
         """A session's pipe got a new connection (subclasses: resend subscriptions)."""
@@ -280,7 +322,10 @@ class Socket(OptionAttributes, SerializingMixin):
             done: _Future[Any] = _Future(loop=loop)
             done.set_result(None)
             self._done_none = done
+            self._ready = Ready(loop, None)
             self._loop_token = on_loop_end(loop, self._loop_ended)
+            self._sync_in_lane()
+            self._sync_out_lane()
             if self._manager is not None:
                 self._manager.start(loop)
             return
@@ -298,7 +343,8 @@ class Socket(OptionAttributes, SerializingMixin):
         self._ended_loop = self._loop
         self._loop = None
         self._done_none = None
-        self._in_lane = self._out_lane = None
+        self._sync_in_lane()
+        self._sync_out_lane()
 
     # -- options --------------------------------------------------------------------
 
@@ -564,6 +610,14 @@ class Socket(OptionAttributes, SerializingMixin):
 
     # -- futures ---------------------------------------------------------------------
 
+    def _spend(self) -> bool:
+        """Count one call that completes at once; False once ``_YIELD_EVERY`` calls did,
+        when the call must yield to the loop first (it then waits in line, and the
+        count starts again)."""
+        budget = self._budget - 1
+        self._budget = budget
+        return budget > 0
+
     def _failed(self, loop: asyncio.AbstractEventLoop, error: BaseException) -> _Future[Any]:
         fut: _Future[Any] = _Future(loop=loop)
         fut.set_exception(error)
@@ -613,6 +667,17 @@ class Socket(OptionAttributes, SerializingMixin):
         Cancellation-safe: a cancelled send queued the whole message or none of it (the
         frames held by ``SNDMORE`` stay held).
         """
+        queue = self._out_lane  # open only while nothing else comes first
+        if queue is not None and type(data) is bytes and copy and not flags & _SNDMORE:
+            # The hot path: push onto the fast lane. A full queue makes the sender wait,
+            # which yields to the loop; only an unbounded one needs the yield budget.
+            items = queue.items
+            hwm = queue.hwm
+            if len(items) < hwm or (not hwm and self._spend()):
+                items.append((data,))
+                if len(items) == 1:
+                    queue.on_readable()
+                return self._done_none  # type: ignore[return-value]  # set: lane open
         frame = data if type(data) is bytes else to_bytes(data, "data")
         tracked = not copy or isinstance(data, Frame)
         if flags & _SNDMORE:
@@ -621,21 +686,6 @@ class Socket(OptionAttributes, SerializingMixin):
         if parts:
             self._send_parts = []
             return self._send_message((*parts, frame), flags, tracked, parts)
-        done = self._done_none  # None until the socket runs in a loop, and after it
-        if done is not None and not tracked and not self._send_line.ops:
-            budget = self._budget - 1
-            if budget:
-                # The hot path: push onto the fast lane.
-                self._budget = budget
-                queue = self._out_lane  # None once closed
-                if queue is not None:
-                    items = queue.items
-                    hwm = queue.hwm
-                    if not hwm or len(items) < hwm:
-                        items.append((frame,))
-                        if len(items) == 1:
-                            queue.on_readable()
-                        return done
         return self._send_message((frame,), flags, tracked, parts)
 
     def send_multipart(
@@ -680,20 +730,21 @@ class Socket(OptionAttributes, SerializingMixin):
         except ZMQError as exc:
             return self._failed(loop, exc)
         self._send_parts.extend(frames)
+        self._out_lane = None  # the next frames complete this message
         return self._sent(loop, tracked)
 
     def _send_message(
         self, message: Message, flags: int, tracked: bool, held: list[bytes]
     ) -> _Future[Any]:
         loop = self._loop or self._current_loop()
+        if held:
+            self._sync_out_lane()  # the held frames went into this message
         if self._closed:
             return self._failed(loop, self._closed_error())
         line = self._send_line
         fresh = False
-        if not line.ops:
-            budget = self._budget - 1
-            if budget > 0:
-                self._budget = budget
+        if line.idle:
+            if self._spend():
                 try:
                     self._sender(message)
                 except Again as exc:
@@ -714,19 +765,20 @@ class Socket(OptionAttributes, SerializingMixin):
         op = SendPending(line, loop, fresh, message, held, tracked)
         return line.add(op, self._deadline(loop, self._options.sndtimeo))
 
-    def _attempt_send(self, op: SendPending) -> None:
-        """Queue a pending send now (``Again`` when no peer can take it yet)."""
+    def _attempt_send(self, op: SendPending) -> bool:
+        """Queue a pending send now; False when no peer can take it yet."""
         if self._closed:
             op.set_exception(self._closed_error())
-            return
+            return True
         try:
             self._sender(op.message)
         except Again:
-            raise
+            return False
         except ZMQError as exc:
             op.set_exception(exc)
         else:
             op.set_result(MessageTracker() if op.tracked else None)
+        return True
 
     def _send_abandoned(self, op: SendPending) -> None:
         self._hand_back(op.held)
@@ -736,6 +788,7 @@ class Socket(OptionAttributes, SerializingMixin):
         unless another message has been started since."""
         if held and not self._send_parts:
             self._send_parts = held
+            self._out_lane = None
 
     # -- receiving ------------------------------------------------------------------
 
@@ -771,29 +824,26 @@ class Socket(OptionAttributes, SerializingMixin):
 
         Cancellation-safe: a cancelled recv consumes nothing.
         """
-        loop = self._loop  # None until the socket runs in a loop, and after it
-        if loop is not None and copy and not self._recv_line.ops:
-            rest = self._recv_rest
-            if rest:
-                fut: _Future[Any] = _Future(loop=loop)
-                fut.set_result(rest.pop(0))
-                return fut
-            budget = self._budget - 1
-            if budget:
-                # The hot path: pop from the fast lane.
-                queue = self._in_lane  # None once closed
-                if queue is not None and self._peeked is None:
-                    items = queue.items
-                    if items:
-                        self._budget = budget
-                        message = items.popleft()
-                        if len(items) + 1 == queue.hwm:
-                            queue.on_writable()
-                        if len(message) > 1:
-                            self._recv_rest = list(message[1:])
-                        fut = _Future(loop=loop)
-                        fut.set_result(message[0])
-                        return fut
+        queue = self._in_lane  # open only while nothing else comes first
+        if queue is not None and copy:
+            # The hot path: pop from the fast lane. What a bounded queue holds runs out
+            # (its writer waits for room), and then the receive waits, which yields to
+            # the loop; only an unbounded one needs the yield budget.
+            items = queue.items
+            hwm = queue.hwm
+            if items and (hwm or self._spend()):
+                message = items.popleft()
+                if len(items) + 1 == hwm:
+                    queue.on_writable()
+                if len(message) > 1:
+                    self._recv_rest = list(message[1:])
+                    self._in_lane = None  # the rest comes first
+                ready = self._ready  # reused once nothing else refers to it
+                if _getrefcount(ready) == UNSHARED:
+                    ready.value = message[0]
+                    return ready
+                ready = self._ready = Ready(ready.get_loop(), message[0])
+                return ready
         return self._receive(False, flags, copy, None)
 
     @overload
@@ -830,21 +880,20 @@ class Socket(OptionAttributes, SerializingMixin):
 
         Cancellation-safe: a cancelled recv consumes nothing.
         """
-        loop = self._loop  # None until the socket runs in a loop, and after it
-        if loop is not None and copy and not self._recv_line.ops and not self._recv_rest:
-            budget = self._budget - 1
-            if budget:
-                queue = self._in_lane  # None once closed
-                if queue is not None and self._peeked is None:
-                    items = queue.items
-                    if items:
-                        self._budget = budget
-                        message = items.popleft()
-                        if len(items) + 1 == queue.hwm:
-                            queue.on_writable()
-                        fut: _Future[list[Any]] = _Future(loop=loop)
-                        fut.set_result(list(message))
-                        return fut
+        queue = self._in_lane  # open only while nothing else comes first
+        if queue is not None and copy:
+            items = queue.items
+            hwm = queue.hwm
+            if items and (hwm or self._spend()):  # the budget: as recv's
+                message = items.popleft()
+                if len(items) + 1 == hwm:
+                    queue.on_writable()
+                ready = self._ready  # as recv's
+                if _getrefcount(ready) == UNSHARED:
+                    ready.value = list(message)
+                    return ready
+                ready = self._ready = Ready(ready.get_loop(), list(message))
+                return ready
         return self._receive(True, flags, copy, None)
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> _Future[int]:
@@ -914,21 +963,18 @@ class Socket(OptionAttributes, SerializingMixin):
             return self._failed(loop, self._closed_error())
         line = self._recv_line
         fresh = False
-        if not line.ops:
-            budget = self._budget - 1
-            if budget > 0:
-                self._budget = budget
+        if line.idle:
+            if self._spend():
                 try:
                     value = self._take_value(whole)
-                except Again as exc:
-                    if flags & _DONTWAIT:
-                        return self._failed(loop, exc)
                 except ZMQError as exc:
                     return self._failed(loop, exc)
-                else:
+                if value is not _NOTHING:
                     fut: _Future[Any] = _Future(loop=loop)
                     _deliver(fut, self._frames(value, whole, copy), transform)
                     return fut
+                if flags & _DONTWAIT:
+                    return self._failed(loop, Again("no message available"))
             else:
                 self._budget = _YIELD_EVERY
                 fresh = True
@@ -938,47 +984,66 @@ class Socket(OptionAttributes, SerializingMixin):
         op = RecvPending(line, loop, fresh, whole, copy, transform)
         return line.add(op, self._deadline(loop, self._options.rcvtimeo))
 
-    def _attempt_recv(self, op: RecvPending) -> None:
-        """Complete a pending receive now (``Again`` when nothing is waiting yet)."""
+    def _attempt_recv(self, op: RecvPending) -> bool:
+        """Complete a pending receive now; False when nothing is waiting yet."""
         if self._closed:
             op.set_exception(self._closed_error())
-            return
+            return True
         try:
             value = self._take_value(op.whole)
-        except Again:
-            raise
         except ZMQError as exc:
             op.set_exception(exc)
-        else:
-            _deliver(op, self._frames(value, op.whole, op.copy), op.transform)
+            return True
+        if value is _NOTHING:
+            return False
+        _deliver(op, self._frames(value, op.whole, op.copy), op.transform)
+        return True
 
     def _take_value(self, whole: bool) -> Any:
-        """The next frame (or whole message, or the rest of one): ``Again`` if none."""
+        """The next frame (or whole message, or the rest of one); ``_NOTHING`` if none.
+
+        Raises:
+            ZMQError: The socket cannot receive now for good (``EFSM``, ``ENOTSUP``).
+        """
         rest = self._recv_rest
         if rest:
             if whole:
                 self._recv_rest = []
+                self._sync_in_lane()
                 return rest
-            return rest.pop(0)
+            frame = rest.pop(0)
+            if not rest:
+                self._sync_in_lane()
+            return frame
         message = self._take_message()
+        if message is None:
+            return _NOTHING
         if whole:
             return list(message)
         if len(message) > 1:
             self._recv_rest = list(message[1:])
+            self._in_lane = None  # the rest comes first
         return message[0]
 
-    def _take_message(self) -> Message:
-        queue = self._in_lane
-        if queue is not None and self._peeked is None:
-            items = queue.items
-            if items:
+    def _take_message(self) -> Message | None:
+        """The next whole message, or None when none is waiting (asking the pattern only
+        when one might be: a raised ``Again`` costs more than the rest of a receive)."""
+        if self._peeked is None:
+            queue = self._offered_in
+            if queue is not None:  # one peer: its queue is all there is
+                items = queue.items
+                if not items:
+                    return None
                 message = items.popleft()
                 if len(items) + 1 == queue.hwm:
                     queue.on_writable()
                 return message
-        if self._peeked is None and self._surely_empty():
-            raise Again("no message available")
-        return self._take()
+            if self._surely_empty():
+                return None
+        try:
+            return self._take()
+        except Again:
+            return None
 
     def _take(self) -> Message:
         """The next message: the one ``poll`` looked ahead at, else the pattern's."""
@@ -986,6 +1051,7 @@ class Socket(OptionAttributes, SerializingMixin):
         if peeked is None:
             return self._receiver()
         self._peeked = None
+        self._sync_in_lane()
         return peeked
 
     def _frames(self, value: Any, whole: bool, copy: bool) -> Any:
@@ -1018,10 +1084,13 @@ class Socket(OptionAttributes, SerializingMixin):
             ZMQError: ``ENOTSUP``/``EFSM`` as ``recv_multipart``; ``ENOTSOCK`` if closed.
         """
         self._check_open()
-        if self._recv_line.ops:
+        if not self._recv_line.idle:
             raise Again("earlier receives are still waiting")
-        value: list[bytes] = self._take_value(True)
-        return value
+        value = self._take_value(True)
+        if value is _NOTHING:
+            raise Again("no message available")
+        frames: list[bytes] = value
+        return frames
 
     def send_multipart_nowait(self, msg_parts: Iterable[object]) -> None:
         """Queue a whole message if a peer can take it now, without awaiting.
@@ -1034,7 +1103,7 @@ class Socket(OptionAttributes, SerializingMixin):
         """
         self._check_open()
         message, _ = _as_message(msg_parts)
-        if self._send_line.ops:
+        if not self._send_line.idle:
             raise Again("earlier sends are still waiting")
         self._sender(message)
 
@@ -1062,6 +1131,7 @@ class Socket(OptionAttributes, SerializingMixin):
             self._peeked = self._receiver()
         except ZMQError:  # Again, or a type/state that cannot receive now
             return False
+        self._in_lane = None  # the looked-at message comes first
         return True
 
     def _poll_signals(self, flags: int) -> list[Signal]:
@@ -1169,7 +1239,7 @@ class Socket(OptionAttributes, SerializingMixin):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+        self, exc_type: builtins.type[BaseException] | None, exc: BaseException | None, tb: object
     ) -> None:
         """Close, and wait for the flush (bounded by ``LINGER``) unless the block is left
         by a cancellation, ``KeyboardInterrupt`` or ``SystemExit``: then the flush goes on

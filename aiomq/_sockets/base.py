@@ -113,10 +113,17 @@ class _AssignableMethod:
         self._function = function
         self._option = option
 
-    def __get__(self, obj: Socket | None, owner: type[Socket]) -> Any:
+    @overload
+    def __get__(self, obj: None, owner: type[Socket]) -> _AssignableMethod: ...
+    @overload
+    def __get__(self, obj: Socket, owner: type[Socket]) -> Callable[[bytes | str], None]: ...
+    def __get__(
+        self, obj: Socket | None, owner: type[Socket]
+    ) -> _AssignableMethod | Callable[[bytes | str], None]:
         if obj is None:
-            return self._function
-        return self._function.__get__(obj, owner)
+            return self
+        bound: Callable[[bytes | str], None] = self._function.__get__(obj, owner)
+        return bound
 
     def __set__(self, obj: Socket, value: bytes | str) -> None:
         obj.setsockopt(self._option, _topic(value))
@@ -447,12 +454,13 @@ class Socket(OptionAttributes, SerializingMixin):
         """
         self.setsockopt(SocketOption.UNSUBSCRIBE, _topic(topic))
 
-    if TYPE_CHECKING:
-        subscribe = _subscribe
-        unsubscribe = _unsubscribe
-    else:
-        subscribe = _AssignableMethod(_subscribe, SocketOption.SUBSCRIBE)
-        unsubscribe = _AssignableMethod(_unsubscribe, SocketOption.UNSUBSCRIBE)
+    subscribe = _AssignableMethod(_subscribe, SocketOption.SUBSCRIBE)
+    """``sock.subscribe(topic)``, or ``sock.subscribe = topic``: subscribe to ``topic``
+    (bytes, or str as UTF-8), as pyzmq. ``ZMQError(EINVAL)`` unless this is a SUB, or an
+    XPUB with ``XPUB_MANUAL``."""
+    unsubscribe = _AssignableMethod(_unsubscribe, SocketOption.UNSUBSCRIBE)
+    """``sock.unsubscribe(topic)``, or ``sock.unsubscribe = topic``: take back one
+    ``subscribe``."""
 
     # -- connections ----------------------------------------------------------------
 

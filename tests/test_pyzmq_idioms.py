@@ -411,6 +411,21 @@ async def test_a_waiting_recv_multipart_gets_the_rest_of_a_message(ctx: aiomq.Co
     assert await recv_within(pull) == [b"next"]
 
 
+async def test_recv_reads_a_waiting_message_frame_by_frame(ctx: aiomq.Context) -> None:
+    push, pull = pair(ctx)
+    await push.send_multipart([b"a", b"b", b"c"])
+    await push.send_multipart([b"d"])
+    await push.send_multipart([b"e", b"f"])
+    frames = []
+    for _ in range(4):
+        frames.append((await pull.recv(), pull.rcvmore))
+    assert frames == [(b"a", 1), (b"b", 1), (b"c", 0), (b"d", 0)]
+    assert await pull.recv() == b"e"
+    assert await pull.recv_multipart() == [b"f"]  # the rest of a partly read message
+    push.send(b"g")
+    assert (await pull.recv(copy=False)).more is False
+
+
 async def test_receivers_in_tasks_take_turns_in_call_order(ctx: aiomq.Context) -> None:
     push, pull = pair(ctx)
 

@@ -19,8 +19,10 @@ Quick start::
 
 from __future__ import annotations
 
+from . import asyncio as asyncio  # ``aiomq.asyncio.Context``, as zmq.asyncio's
 from . import constants as _constants
 from . import errors as _errors
+from . import utils as utils  # ``aiomq.utils.monitor``, as zmq.utils.monitor
 from . import z85
 from ._curve import curve_keypair, curve_public
 from ._frame import Frame, MessageTracker

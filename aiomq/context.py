@@ -130,6 +130,13 @@ class Context:
         self._sockets.add(sock)
         return sock
 
+    def _start_sockets(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One socket started in ``loop``: so do the others bound or connected before a
+        loop ran (and not yet used in one)."""
+        for sock in list(self._sockets):
+            if sock._loop is None and sock._ended_loop is None and sock._manager is not None:
+                sock._enter_loop(loop)
+
     def _forget(self, sock: Socket) -> None:
         """``sock`` closed: remember its flush until done, so ``term`` waits for it."""
         self._sockets.discard(sock)

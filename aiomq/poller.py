@@ -230,6 +230,9 @@ class _Watch:
                 loop.add_writer(fd, self._check)
         self.future.add_done_callback(self._finished)
         self.future._on_cancel = self._stop
+        for socket in poller._flags:
+            if isinstance(socket, Socket):
+                socket._polls.add(self.future)  # its close cancels this poll at once
         self._arm()
 
     def _signals(self) -> list[Signal]:
@@ -273,6 +276,9 @@ class _Watch:
 
     def _stop(self) -> None:
         """Stop watching (once): the timer, the signals, the raw descriptors."""
+        for socket in self._poller._flags:
+            if isinstance(socket, Socket):
+                socket._polls.discard(self.future)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

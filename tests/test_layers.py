@@ -29,6 +29,8 @@ LAYERS: dict[str, int] = {
     "aiomq._zap": 3,
     "aiomq._zap_client": 4,
     "aiomq._message": 3,
+    "aiomq._frame": 3,
+    "aiomq._loop_end": 3,
     "aiomq._security": 4,
     "aiomq._engine": 4,
     "aiomq._link": 4,

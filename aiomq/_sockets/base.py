@@ -167,6 +167,7 @@ class Socket(OptionAttributes, SerializingMixin):
         "_options",
         "_out_lane",
         "_peeked",
+        "_polls",
         "_readable",
         "_ready",
         "_receiver",
@@ -220,6 +221,8 @@ class Socket(OptionAttributes, SerializingMixin):
         self._in_lane: MessageQueue | None = None
         self._monitor_listeners: list[MonitorListener] = []
         self._monitor_socket: Socket | None = None
+        # Futures of the polls watching this socket: cancelled when it closes.
+        self._polls: set[asyncio.Future[Any]] = set()
         self._setup()
 
     def _setup(self) -> None:
@@ -335,6 +338,9 @@ class Socket(OptionAttributes, SerializingMixin):
             self._sync_out_lane()
             if self._manager is not None:
                 self._manager.start(loop)
+            # Sockets of the context bound or connected before any loop ran start in this
+            # one too (in pyzmq their I/O runs at once, in libzmq's threads).
+            self._context._start_sockets(loop)
             return
         if current is not loop:
             state = "a closed" if current.is_closed() or self._ended_loop else "another"
@@ -1213,6 +1219,8 @@ class Socket(OptionAttributes, SerializingMixin):
         error = self._close_error
         self._recv_line.cancel_all(error)
         self._send_line.cancel_all(error)
+        for poll in list(self._polls):
+            poll.cancel()
         self._readable.set()
         self._writable.set()
         if self._manager is not None:

@@ -66,14 +66,14 @@ def _pyzmq_version() -> str:
 
 def _download_sdist(version: str) -> bytes:
     """pyzmq's source distribution from PyPI, checked against the index's sha256."""
-    with urllib.request.urlopen(INDEX, timeout=60) as response:  # noqa: S310 - fixed https URL
+    with urllib.request.urlopen(INDEX, timeout=60) as response:
         index = response.read().decode()
     name = f"pyzmq-{version}.tar.gz"
     match = re.search(rf'href="([^"]*/{re.escape(name)})#sha256=([0-9a-f]{{64}})"', index)
     if match is None:
         raise RuntimeError(f"{name} is not on {INDEX}")
     url, digest = match.groups()
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - from the index
+    with urllib.request.urlopen(url, timeout=120) as response:
         archive: bytes = response.read()
     if hashlib.sha256(archive).hexdigest() != digest:
         raise RuntimeError(f"{name}: sha256 does not match the index")
@@ -120,7 +120,7 @@ _fetch_upstream()
 
 
 @pytest.fixture
-def Context() -> type[aiomq.Context]:  # noqa: N802 - pyzmq's fixture name
+def Context() -> type[aiomq.Context]:
     """The Context class (test modules may override it)."""
     return aiomq.Context
 
@@ -135,7 +135,7 @@ def contexts() -> Iterator[set[aiomq.Context]]:
 
 
 @pytest.fixture
-def context(Context: type[aiomq.Context], contexts: set[aiomq.Context]) -> aiomq.Context:  # noqa: N803
+def context(Context: type[aiomq.Context], contexts: set[aiomq.Context]) -> aiomq.Context:
     """A Context, terminated after the test."""
     ctx = Context()
     contexts.add(ctx)

@@ -164,6 +164,7 @@ DEFAULT_ENDPOINTS: dict[str, dict[str, set[str]]] = {
         "pair/connect.py": {"ipc:///tmp/aiomq-pair.ipc"},
     },
     "quickstart": {"quickstart.py": set()},  # binds tcp://127.0.0.1:* only
+    "migrated": {"migrated/broker.py": set()},  # binds random ports only
 }
 DEFAULTS = {
     name: endpoints for group in DEFAULT_ENDPOINTS.values() for name, endpoints in group.items()

@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 # Programs that finish on their own within a second, without any peer.
-SHORT_RUNNING = {"quickstart.py", "broker/demo.py"}
+SHORT_RUNNING = {"quickstart.py", "broker/demo.py", "migrated/broker.py"}
 
 
 def _tcp(_: Path) -> list[str]:

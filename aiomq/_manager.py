@@ -17,6 +17,7 @@ from ._link import SocketLink
 from ._listener import Listener
 from ._multicast import MulticastLink, check_multicast_type, open_link
 from ._session import Session
+from ._signal import when_all
 from ._transports import STREAM_TRANSPORTS
 from ._transports.inproc import InprocRegistry
 from .constants import Event
@@ -208,15 +209,4 @@ class ConnectionManager:
         self._inproc_connected.clear()
         if not self.started or dead:
             return None
-        waits = [wait for wait in closing if wait is not None]
-        future: asyncio.Future[None] = self.link.loop.create_future()
-        if not waits:
-            future.set_result(None)
-            return future
-
-        def finished(_: object) -> None:
-            if not future.done():
-                future.set_result(None)
-
-        asyncio.gather(*waits).add_done_callback(finished)
-        return future
+        return when_all(self.link.loop, [wait for wait in closing if wait is not None])

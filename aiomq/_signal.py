@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-__all__ = ["Signal", "wait_any"]
+__all__ = ["Signal", "wait_any", "when_all"]
 
 
 class Signal:
@@ -101,3 +101,20 @@ async def wait_any(signals: list[Signal], deadline: float | None = None) -> None
 def _wake(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+def when_all(
+    loop: asyncio.AbstractEventLoop, futures: list[asyncio.Future[None]]
+) -> asyncio.Future[None]:
+    """A future done once every one of ``futures`` is, whatever their outcome."""
+    done: asyncio.Future[None] = loop.create_future()
+    if not futures:
+        done.set_result(None)
+        return done
+
+    def finished(_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    asyncio.gather(*futures, return_exceptions=True).add_done_callback(finished)
+    return done

@@ -9,13 +9,14 @@ import asyncio
 from collections.abc import Awaitable, Generator
 from typing import Any, ClassVar
 
+from ._signal import when_all
 from ._sockets import Socket, socket_class
 from ._transports.inproc import InprocRegistry
 from ._zap import ZapRegistry
 from ._zap_client import InprocZapClient
 from .constants import ContextOption, SocketOption, SocketType
 from .errors import EINVAL, EMFILE, ContextTerminated, ZMQError
-from .options import OPTION_SPECS, Options, OptionValue
+from .options import OPTION_SPECS, Options, OptionValue, option_member
 
 __all__ = ["Context"]
 
@@ -306,18 +307,7 @@ class Context:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return _Finished()
-        waiting = [flush for flush in self._lingering if flush.get_loop() is loop]
-        done: asyncio.Future[None] = loop.create_future()
-        if not waiting:
-            done.set_result(None)
-            return done
-
-        def finished(_: object) -> None:
-            if not done.done():
-                done.set_result(None)
-
-        asyncio.gather(*waiting, return_exceptions=True).add_done_callback(finished)
-        return done
+        return when_all(loop, [flush for flush in self._lingering if flush.get_loop() is loop])
 
     def __enter__(self) -> Context:
         return self
@@ -339,24 +329,12 @@ class Context:
             await flushed
 
 
-def _context_option(option: int) -> ContextOption:
-    if isinstance(option, bool) or not isinstance(option, int):
-        raise TypeError(
-            f"option must be an int (aiomq.MAX_SOCKETS ...), not {type(option).__name__}"
-        )
-    try:
-        return ContextOption(option)
-    except ValueError:
-        raise ZMQError(EINVAL, f"unknown context option {option}") from None
+def _context_option(option: object) -> ContextOption:
+    return option_member(ContextOption, option, "context option", "aiomq.MAX_SOCKETS")
 
 
-def _socket_option(option: int) -> SocketOption:
-    if isinstance(option, bool) or not isinstance(option, int):
-        raise TypeError(f"option must be an int (aiomq.LINGER ...), not {type(option).__name__}")
-    try:
-        return SocketOption(option)
-    except ValueError:
-        raise ZMQError(EINVAL, f"unknown socket option {option}") from None
+def _socket_option(option: object) -> SocketOption:
+    return option_member(SocketOption, option, "socket option", "aiomq.LINGER")
 
 
 def _attribute_option(name: str) -> ContextOption | SocketOption | None:

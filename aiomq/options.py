@@ -5,8 +5,10 @@ Layer 1: imports layer 0 only.
 
 from __future__ import annotations
 
+import enum
 import importlib.util
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import z85
 from .constants import SecurityMechanism, SocketOption, SocketType
@@ -20,6 +22,7 @@ __all__ = [
     "OptionSpec",
     "OptionValue",
     "Options",
+    "option_member",
 ]
 
 OptionValue = int | bytes | str
@@ -349,3 +352,27 @@ def _curve_key(option: SocketOption, value: object) -> bytes:
         f"option {option.name} takes a 32-byte key or its 40-character Z85 form, "
         f"not {len(raw)} {'characters' if isinstance(value, str) else 'bytes'}",
     )
+
+
+_Member = TypeVar("_Member", bound=enum.IntEnum)
+
+
+def option_member(kind: type[_Member], option: object, what: str, example: str) -> _Member:
+    """``option`` as a member of ``kind`` (``SocketOption``, ``ContextOption``).
+
+    Args:
+        kind: The enum of the options.
+        option: What the caller passed.
+        what: How to call them in an error (``"socket option"``).
+        example: A constant to name in a ``TypeError`` (``"aiomq.LINGER"``).
+
+    Raises:
+        TypeError: ``option`` is not an int.
+        ZMQError: ``EINVAL`` for a number ``kind`` does not have.
+    """
+    if isinstance(option, bool) or not isinstance(option, int):
+        raise TypeError(f"option must be an int ({example} ...), not {type(option).__name__}")
+    try:
+        return kind(option)
+    except ValueError:
+        raise ZMQError(EINVAL, f"unknown {what} {option}") from None

@@ -29,16 +29,15 @@ from .._signal import Signal
 from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
 from ..errors import (
     EADDRINUSE,
-    EINVAL,
     ENOTSOCK,
     ENOTSUP,
     Again,
     ContextTerminated,
     ZMQError,
 )
-from ..options import Options, OptionValue
+from ..options import Options, OptionValue, option_member
 from ._attributes import OptionAttributes
-from ._waiting import UNSHARED, Line, Ready, RecvPending, SendPending
+from ._waiting import UNSHARED, Line, Pending, Ready, RecvPending, SendPending
 from .serializing import SerializingMixin
 
 if TYPE_CHECKING:
@@ -775,9 +774,11 @@ class Socket(OptionAttributes, SerializingMixin):
         elif flags & _DONTWAIT:
             self._hand_back(held)
             return self._failed(loop, Again("earlier sends are still waiting"))
-        loop = self._current_loop()  # waiting is where a foreign loop would hang
-        op = SendPending(line, loop, fresh, message, held, tracked)
-        return line.add(op, self._deadline(loop, self._options.sndtimeo))
+        return self._wait_in(
+            line,
+            lambda loop: SendPending(line, loop, fresh, message, held, tracked),
+            self._options.sndtimeo,
+        )
 
     def _attempt_send(self, op: SendPending) -> bool:
         """Queue a pending send now; False when no peer can take it yet."""
@@ -994,9 +995,11 @@ class Socket(OptionAttributes, SerializingMixin):
                 fresh = True
         elif flags & _DONTWAIT:
             return self._failed(loop, Again("earlier receives are still waiting"))
-        loop = self._current_loop()  # waiting is where a foreign loop would hang
-        op = RecvPending(line, loop, fresh, whole, copy, transform)
-        return line.add(op, self._deadline(loop, self._options.rcvtimeo))
+        return self._wait_in(
+            line,
+            lambda loop: RecvPending(line, loop, fresh, whole, copy, transform),
+            self._options.rcvtimeo,
+        )
 
     def _attempt_recv(self, op: RecvPending) -> bool:
         """Complete a pending receive now; False when nothing is waiting yet."""
@@ -1186,10 +1189,16 @@ class Socket(OptionAttributes, SerializingMixin):
 
     # -- waiting --------------------------------------------------------------------
 
-    def _deadline(self, loop: asyncio.AbstractEventLoop, timeout_ms: int) -> float | None:
-        if timeout_ms < 0:
-            return None
-        return loop.time() + timeout_ms / 1000
+    def _wait_in(
+        self,
+        line: Line,
+        make: Callable[[asyncio.AbstractEventLoop], Pending],
+        timeout_ms: int,
+    ) -> Pending:
+        """Queue the call ``make`` builds in ``line``, timing out after ``timeout_ms``."""
+        loop = self._current_loop()  # waiting is where a foreign loop would hang
+        deadline = None if timeout_ms < 0 else loop.time() + timeout_ms / 1000
+        return line.add(make(loop), deadline)
 
     # -- closing --------------------------------------------------------------------
 
@@ -1477,10 +1486,5 @@ def _endpoint(addr: object) -> str:
     raise TypeError(f"an endpoint is a str (or bytes), not {type(addr).__name__}")
 
 
-def _option(option: int) -> SocketOption:
-    if isinstance(option, bool) or not isinstance(option, int):
-        raise TypeError(f"option must be an int (aiomq.LINGER ...), not {type(option).__name__}")
-    try:
-        return SocketOption(option)
-    except ValueError:
-        raise ZMQError(EINVAL, f"unknown socket option {option}") from None
+def _option(option: object) -> SocketOption:
+    return option_member(SocketOption, option, "socket option", "aiomq.LINGER")

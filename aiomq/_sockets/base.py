@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import itertools
 import random
 import sys
 from collections.abc import Callable, Iterable
@@ -22,11 +21,11 @@ from .._link import SocketLink
 from .._loop_end import on_loop_end
 from .._manager import ConnectionManager
 from .._message import Message as ReceivedMessage
-from .._monitor import EVENT_ALL, MonitorFeed, MonitorMessages, MonitorStream
+from .._monitor import MonitorFeed
 from .._pipe import Message, MessageQueue, Pipe
 from .._routing import Strategy
 from .._signal import Signal
-from ..constants import Event, Flag, PollEvent, SocketOption, SocketType
+from ..constants import Flag, PollEvent, SocketOption, SocketType
 from ..errors import (
     EADDRINUSE,
     ENOTSOCK,
@@ -38,6 +37,7 @@ from ..errors import (
 from ..options import Options, OptionValue, option_member
 from ._attributes import OptionAttributes
 from ._waiting import UNSHARED, Line, Pending, Ready, RecvPending, SendPending
+from .monitoring import MonitoringMixin
 from .serializing import SerializingMixin
 
 if TYPE_CHECKING:
@@ -56,16 +56,6 @@ _POLLOUT = int(PollEvent.POLLOUT)
 _Future = asyncio.Future
 _running_loop = asyncio.get_running_loop
 _getrefcount = sys.getrefcount
-
-MonitorListener = Callable[[Event, str, "int | str"], None]
-
-
-class _Unset:
-    """The default of ``monitor``'s first argument (none given)."""
-
-
-_UNSET = _Unset()
-_MONITOR_IDS = itertools.count()
 _NOTHING: Any = object()  # what the internal receives return when nothing is waiting
 
 
@@ -128,7 +118,7 @@ class _AssignableMethod:
         obj.setsockopt(self._option, _topic(value))
 
 
-class Socket(OptionAttributes, SerializingMixin):
+class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
     """An aiomq socket: zmq.asyncio's ``Socket`` API, on a pure-Python engine.
 
     Create sockets with ``Context.socket``. ``send``/``recv`` and their variants return
@@ -159,8 +149,6 @@ class Socket(OptionAttributes, SerializingMixin):
         "_loop",
         "_loop_token",
         "_manager",
-        "_monitor_listeners",
-        "_monitor_socket",
         "_offered_in",
         "_offered_out",
         "_options",
@@ -218,8 +206,7 @@ class Socket(OptionAttributes, SerializingMixin):
         self._offered_in: MessageQueue | None = None
         self._out_lane: MessageQueue | None = None
         self._in_lane: MessageQueue | None = None
-        self._monitor_listeners: list[MonitorListener] = []
-        self._monitor_socket: Socket | None = None
+        self._init_monitoring()
         # Futures of the polls watching this socket: cancelled when it closes.
         self._polls: set[asyncio.Future[Any]] = set()
         self._setup()
@@ -616,10 +603,6 @@ class Socket(OptionAttributes, SerializingMixin):
         for strategy in self._strategies:
             strategy.detach(pipe)
         self._writable.set()
-
-    def _emit(self, event: Event, endpoint: str, value: int | str) -> None:
-        for listener in self._monitor_listeners:
-            listener(event, endpoint, value)
 
     # -- futures ---------------------------------------------------------------------
 
@@ -1306,144 +1289,6 @@ class Socket(OptionAttributes, SerializingMixin):
             if self._closed and fut.cancelled() and (task is None or not task.cancelling()):
                 raise self._closed_error() from None
             raise
-
-    # -- monitoring ------------------------------------------------------------------
-
-    def add_monitor_listener(self, listener: MonitorListener) -> None:
-        """Call ``listener(event, endpoint, value)`` for each connection event.
-
-        A low-level hook; ``monitor()`` builds on it.
-        """
-        self._monitor_listeners.append(listener)
-
-    def remove_monitor_listener(self, listener: MonitorListener) -> None:
-        """Stop calling ``listener``."""
-        self._monitor_listeners.remove(listener)
-
-    @overload
-    def monitor(self, addr: None, events: int = 0) -> None: ...
-    @overload
-    def monitor(self, addr: str, events: int = EVENT_ALL) -> None: ...
-    @overload
-    def monitor(self, addr: int, *, maxlen: int = 1000) -> MonitorStream: ...
-    @overload
-    def monitor(self, *, events: int = EVENT_ALL, maxlen: int = 1000) -> MonitorStream: ...
-    def monitor(
-        self,
-        addr: str | int | _Unset | None = _UNSET,
-        events: int = EVENT_ALL,
-        *,
-        maxlen: int = 1000,
-    ) -> MonitorStream | None:
-        """Watch connection events, in pyzmq's form or as an async iterator.
-
-        * ``sock.monitor("inproc://mon", events)`` (pyzmq): a PAIR bound on the inproc
-          address sends libzmq's two-frame monitor messages; connect a PAIR to it and
-          read them with ``aiomq.utils.monitor.recv_monitor_message``.
-          ``sock.monitor(None)`` stops it.
-        * ``sock.monitor(events)`` (aiomq): an async iterator of
-          [MonitorEvent][aiomq.MonitorEvent], e.g.
-          ``async with sock.monitor() as events: async for ev in events: ...``. Several
-          may watch one socket.
-
-        Args:
-            addr: pyzmq's form: the inproc endpoint, or None to stop. aiomq's form: the
-                events mask (``addr`` is then the first positional argument).
-            events: A mask of [Event][aiomq.Event] values (all by default).
-            maxlen: aiomq's form: events buffered at most; when full, the oldest is
-                discarded.
-
-        Returns:
-            aiomq's form: the monitor, which ends with ``MONITOR_STOPPED`` after its
-            ``aclose()``, or once the socket has closed and its connections are down
-            (``CLOSED`` first). pyzmq's form: None.
-
-        Raises:
-            ZMQError: ``ENOTSOCK`` if the socket is closed; ``EADDRINUSE`` if ``addr``
-                is taken.
-            ValueError: ``maxlen`` is below 1.
-            TypeError: ``addr`` is none of str, int, None.
-
-        Cancellation-safe: a cancelled ``__anext__`` takes no event.
-        """
-        if addr is None:
-            self.disable_monitor()
-            return None
-        if isinstance(addr, str):
-            self._check_open()
-            self._monitor_to(addr, events)
-            return None
-        if isinstance(addr, _Unset):
-            addr = events
-        if isinstance(addr, bool) or not isinstance(addr, int):
-            raise TypeError(f"monitor() takes an inproc address or an events mask, not {addr!r}")
-        self._check_open()
-        stream = MonitorStream(addr, self._drop_monitor, maxlen)
-        self.add_monitor_listener(stream)
-        return stream
-
-    def _monitor_to(self, addr: str, events: int | None) -> None:
-        """Send libzmq's monitor messages to a PAIR bound on ``addr`` (one per socket)."""
-        self.disable_monitor()
-        feeder = self._context.socket(SocketType.PAIR)
-        try:
-            feeder.bind(addr)
-        except BaseException:
-            feeder.close(0)
-            raise
-
-        def send(frames: list[bytes]) -> None:
-            try:  # noqa: SIM105 - the hot path of a monitor
-                feeder.send_multipart_nowait(frames)
-            except ZMQError:  # full, or the feeder was closed by its context
-                pass
-
-        self.add_monitor_listener(
-            MonitorMessages(
-                EVENT_ALL if events is None else events, self._drop_monitor, send, feeder.close
-            )
-        )
-
-    def get_monitor_socket(self, events: int | None = None, addr: str | None = None) -> Socket:
-        """A PAIR socket receiving libzmq's two-frame monitor messages, as pyzmq's.
-
-        Frame 1 is ``<uint16 event><uint32 value>`` (little-endian), frame 2 the
-        endpoint: ``aiomq.utils.monitor.parse_monitor_message`` reads them. As in pyzmq,
-        a second call returns the same socket while it is open. A message the PAIR
-        cannot queue (``RCVHWM`` reached) is dropped.
-
-        Args:
-            events: A mask of [Event][aiomq.Event] values; None for all.
-            addr: The inproc endpoint joining the two PAIRs; None picks a unique one.
-
-        Returns:
-            The connected PAIR socket (the caller closes it).
-
-        Raises:
-            ZMQError: ``ENOTSOCK`` if the socket is closed; ``EADDRINUSE`` if ``addr``
-                is taken.
-        """
-        self._check_open()
-        watcher = self._monitor_socket
-        if watcher is not None and not watcher.closed:
-            return watcher
-        if addr is None:
-            addr = f"inproc://aiomq.monitor.{id(self):x}.{next(_MONITOR_IDS)}"
-        self._monitor_to(addr, events)
-        watcher = self._monitor_socket = self._context.socket(SocketType.PAIR)
-        watcher.connect(addr)
-        return watcher
-
-    def disable_monitor(self) -> None:
-        """Stop libzmq-style monitoring (it sends ``MONITOR_STOPPED``)."""
-        self._monitor_socket = None
-        for listener in list(self._monitor_listeners):
-            if isinstance(listener, MonitorMessages):
-                listener.stop()
-
-    def _drop_monitor(self, feed: MonitorFeed) -> None:
-        if feed in self._monitor_listeners:
-            self._monitor_listeners.remove(feed)
 
 
 def _deliver(fut: _Future[Any], value: Any, transform: Callable[[Any], Any] | None) -> None:

@@ -55,15 +55,20 @@ class Signal:
         if fut in waiters:
             waiters.remove(fut)
 
-    async def wait(self, prepare: Callable[[], None] | None = None) -> None:
+    async def wait(
+        self,
+        prepare: Callable[[], None] | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         """Wait for the next ``set``. Cancellation-safe: consumes nothing.
 
         Args:
             prepare: Called once the waiter is registered, before suspending: a
                 ``set`` it causes (a flush that drains a full queue) ends the wait
                 at once instead of being lost.
+            loop: The running loop, when the caller has it at hand.
         """
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[None] = (loop or asyncio.get_running_loop()).create_future()
         self._waiters.append(fut)
         try:
             if prepare is not None:

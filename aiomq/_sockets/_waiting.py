@@ -73,7 +73,7 @@ class Pending(asyncio.Future[Any]):
 
 
 class RecvPending(Pending):
-    """A pending receive.
+    """A pending receive (the socket sets its attributes after making it).
 
     Attributes:
         whole: A whole message (``recv_multipart``) rather than one frame.
@@ -83,23 +83,14 @@ class RecvPending(Pending):
 
     __slots__ = ("copy", "transform", "whole")
 
-    def __init__(
-        self,
-        line: Line,
-        loop: asyncio.AbstractEventLoop,
-        fresh: bool,
-        whole: bool,
-        copy: bool,
-        transform: Callable[[Any], Any] | None,
-    ) -> None:
-        super().__init__(line, loop, fresh)
-        self.whole = whole
-        self.copy = copy
-        self.transform = transform
+    whole: bool
+    copy: bool
+    transform: Callable[[Any], Any] | None
 
 
 class SendPending(Pending):
-    """A pending send of one whole message.
+    """A pending send of one whole message (the socket sets its attributes after making
+    it).
 
     Attributes:
         message: The message.
@@ -109,19 +100,9 @@ class SendPending(Pending):
 
     __slots__ = ("held", "message", "tracked")
 
-    def __init__(
-        self,
-        line: Line,
-        loop: asyncio.AbstractEventLoop,
-        fresh: bool,
-        message: Message,
-        held: list[bytes],
-        tracked: bool,
-    ) -> None:
-        super().__init__(line, loop, fresh)
-        self.message = message
-        self.held = held
-        self.tracked = tracked
+    message: Message
+    held: list[bytes]
+    tracked: bool
 
 
 class Line:
@@ -137,7 +118,16 @@ class Line:
             out), so the socket can hand back what it held for it.
     """
 
-    __slots__ = ("_abandoned", "_attempt", "_changed", "_scheduled", "ops", "signal")
+    __slots__ = (
+        "_abandoned",
+        "_attempt",
+        "_changed",
+        "_listener",
+        "_prepare",
+        "_scheduled",
+        "ops",
+        "signal",
+    )
 
     def __init__(
         self,
@@ -152,23 +142,27 @@ class Line:
         self._changed = changed
         self._abandoned = abandoned
         self._scheduled = False
+        self._listener = self._ready
+        # What a waiting task runs before it suspends: its loop's pending flushes.
+        self._prepare: Callable[[], None] | None = None
 
     @property
     def idle(self) -> bool:
         """True when no call is waiting (finished ones are dropped on the way)."""
-        return self.head() is None
+        return not self.ops or self.head() is None
 
     def add(self, op: Pending, deadline: float | None) -> Pending:
         """Queue ``op``; it times out with ``Again`` at ``deadline`` (a ``loop.time()``)."""
-        self.ops.append(op)
-        if len(self.ops) == 1:
+        ops = self.ops
+        ops.append(op)
+        first = len(ops) == 1
+        if first:
             self._changed()
-        loop = op.get_loop()
         if deadline is not None:
-            op.timer = loop.call_at(deadline, self._expire, op)
-        self.signal.listener = self._ready
-        if op.fresh and len(self.ops) == 1:
-            self._schedule(loop)
+            op.timer = op.get_loop().call_at(deadline, self._expire, op)
+        self.signal.listener = self._listener
+        if op.fresh and first:
+            self._schedule(op.get_loop())
         return op
 
     def head(self) -> Pending | None:
@@ -213,7 +207,10 @@ class Line:
         Cancellation-safe: a cancelled wait leaves ``op`` cancelled and consumes nothing.
         """
         signal = self.signal
-        prepare = flush_queue(op.get_loop()).run_before_waiting
+        loop = op.get_loop()
+        prepare = self._prepare
+        if prepare is None:
+            prepare = self._prepare = flush_queue(loop).run_before_waiting
         try:
             if op.fresh:
                 op.fresh = False
@@ -224,10 +221,11 @@ class Line:
             while not op.done():
                 if self.head() is op and tried != signal.sets and self._attempt(op):
                     self._pop_head()
-                    self._hand_on()
+                    if self.ops:
+                        self._hand_on()
                     return
                 tried = -1
-                await signal.wait(prepare)
+                await signal.wait(prepare, loop)
         except asyncio.CancelledError:
             op.cancel()
             raise

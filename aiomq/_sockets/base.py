@@ -757,11 +757,11 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         elif flags & _DONTWAIT:
             self._hand_back(held)
             return self._failed(loop, Again("earlier sends are still waiting"))
-        return self._wait_in(
-            line,
-            lambda loop: SendPending(line, loop, fresh, message, held, tracked),
-            self._options.sndtimeo,
-        )
+        op = SendPending(line, self._waiting_loop(), fresh)
+        op.message = message
+        op.held = held
+        op.tracked = tracked
+        return self._wait_in(line, op, self._options.sndtimeo)
 
     def _attempt_send(self, op: SendPending) -> bool:
         """Queue a pending send now; False when no peer can take it yet."""
@@ -978,11 +978,11 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
                 fresh = True
         elif flags & _DONTWAIT:
             return self._failed(loop, Again("earlier receives are still waiting"))
-        return self._wait_in(
-            line,
-            lambda loop: RecvPending(line, loop, fresh, whole, copy, transform),
-            self._options.rcvtimeo,
-        )
+        op = RecvPending(line, self._waiting_loop(), fresh)
+        op.whole = whole
+        op.copy = copy
+        op.transform = transform
+        return self._wait_in(line, op, self._options.rcvtimeo)
 
     def _attempt_recv(self, op: RecvPending) -> bool:
         """Complete a pending receive now; False when nothing is waiting yet."""
@@ -1172,16 +1172,22 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
 
     # -- waiting --------------------------------------------------------------------
 
-    def _wait_in(
-        self,
-        line: Line,
-        make: Callable[[asyncio.AbstractEventLoop], Pending],
-        timeout_ms: int,
-    ) -> Pending:
-        """Queue the call ``make`` builds in ``line``, timing out after ``timeout_ms``."""
-        loop = self._current_loop()  # waiting is where a foreign loop would hang
-        deadline = None if timeout_ms < 0 else loop.time() + timeout_ms / 1000
-        return line.add(make(loop), deadline)
+    def _waiting_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop a call that must wait waits on: the socket's, checked.
+
+        Waiting is where a socket used from a dead loop would hang; one that ended with
+        ``asyncio.run`` was noticed already (``_loop`` is None), one closed by hand is
+        caught here.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return self._current_loop()
+        return loop
+
+    def _wait_in(self, line: Line, op: Pending, timeout_ms: int) -> Pending:
+        """Queue ``op`` in ``line``, timing out after ``timeout_ms``."""
+        deadline = None if timeout_ms < 0 else op.get_loop().time() + timeout_ms / 1000
+        return line.add(op, deadline)
 
     # -- closing --------------------------------------------------------------------
 

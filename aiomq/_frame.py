@@ -41,6 +41,8 @@ class Frame:
 
     Attributes:
         more: True when more frames of the same message follow (received frames).
+        tracker: A [MessageTracker][aiomq.MessageTracker] (always done) for a received
+            frame or one made with ``track=True``; None otherwise.
 
     Raises:
         TypeError: ``data`` has no buffer interface (``str`` included).
@@ -69,7 +71,7 @@ class Frame:
         frame._data = data
         frame.more = more
         frame._properties = properties
-        frame.tracker = None
+        frame.tracker = _DONE
         return frame
 
     @property
@@ -184,6 +186,9 @@ class MessageTracker:
 
     def __repr__(self) -> str:
         return "<aiomq.MessageTracker done>"
+
+
+_DONE = MessageTracker()  # what every received frame carries: nothing to wait for
 
 
 def _done_generator() -> Generator[Any, None, None]:

@@ -646,7 +646,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             copy: False: the future's result is a [MessageTracker][aiomq.MessageTracker]
                 (as for a Frame). aiomq never keeps a caller's mutable buffer, so it is
                 done at once.
-            track: Accepted for pyzmq compatibility (a tracker comes with ``copy=False``).
+            track: True: the result is a ``MessageTracker`` too (as with ``copy=False``).
 
         Returns:
             A future done once the message is queued: None, or a ``MessageTracker``.
@@ -664,7 +664,8 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         frames held by ``SNDMORE`` stay held).
         """
         queue = self._out_lane  # open only while nothing else comes first
-        if queue is not None and type(data) is bytes and copy and not flags & _SNDMORE:
+        plain = copy and not track and not flags & _SNDMORE
+        if queue is not None and plain and type(data) is bytes:
             # The hot path: push onto the fast lane. A full queue makes the sender wait,
             # which yields to the loop; only an unbounded one needs the yield budget.
             items = queue.items
@@ -675,7 +676,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
                     queue.on_readable()
                 return self._done_none  # type: ignore[return-value]  # set: lane open
         frame = data if type(data) is bytes else to_bytes(data, "data")
-        tracked = not copy or isinstance(data, Frame)
+        tracked = not copy or track or isinstance(data, Frame)
         if flags & _SNDMORE:
             return self._hold((frame,), tracked)
         parts = self._send_parts
@@ -707,7 +708,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         Cancellation-safe: the whole message was queued, or none of it.
         """
         message, has_frame = _as_message(msg_parts)
-        tracked = not copy or has_frame
+        tracked = not copy or track or has_frame
         if flags & _SNDMORE:
             return self._hold(message, tracked)
         parts = self._send_parts
@@ -809,7 +810,8 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             flags: ``aiomq.DONTWAIT``.
             copy: False: the result is a [Frame][aiomq.Frame] (no copy is made either
                 way; a Frame also carries the connection's properties).
-            track: Accepted for pyzmq compatibility.
+            track: Accepted as in pyzmq: a received Frame always carries a (done)
+                ``tracker``, and a ``bytes`` result has nothing to track.
 
         Returns:
             A future of the frame. Its exception is ``Again`` (``DONTWAIT`` and nothing
@@ -868,7 +870,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         Args:
             flags: ``aiomq.DONTWAIT``.
             copy: False: the frames are [Frame][aiomq.Frame] objects.
-            track: Accepted for pyzmq compatibility.
+            track: As ``recv``'s.
 
         Returns:
             A future of the frames; exceptions as [recv][aiomq.Socket.recv]'s.

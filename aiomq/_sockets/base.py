@@ -619,6 +619,16 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         fut.set_exception(error)
         return fut
 
+    def _ready_with(self, value: Any) -> Ready:
+        """The done future of a receive that completed at once, with ``value``: the
+        socket's ``Ready`` again when nothing else refers to it (see ``recv``)."""
+        ready = self._ready
+        if _getrefcount(ready) == UNSHARED:
+            ready.value = value
+            return ready
+        ready = self._ready = Ready(ready.get_loop(), value)
+        return ready
+
     def _sent(self, loop: asyncio.AbstractEventLoop, tracked: bool) -> _Future[Any]:
         """The future of a send that completed at once."""
         if tracked:
@@ -970,9 +980,14 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
                 except ZMQError as exc:
                     return self._failed(loop, exc)
                 if value is not _NOTHING:
-                    fut: _Future[Any] = _Future(loop=loop)
-                    _deliver(fut, self._frames(value, whole, copy), transform)
-                    return fut
+                    if not copy:
+                        value = self._frames(value, whole, copy)
+                    if transform is not None:
+                        try:
+                            value = transform(value)
+                        except Exception as exc:  # consumed either way, as in pyzmq
+                            return self._failed(loop, exc)
+                    return self._ready_with(value)
                 if flags & _DONTWAIT:
                     return self._failed(loop, Again("no message available"))
             else:

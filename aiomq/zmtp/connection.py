@@ -651,7 +651,12 @@ class Connection:
         return pos
 
     def _handshake_command(self, body: bytes, events: list[Event]) -> None:
-        if body[1:5] == b"RROR" and body[:1] != b"\x05" and len(body) - 6 == body[5]:
+        if (
+            len(body) > 5
+            and body[1:5] == b"RROR"
+            and body[:1] != b"\x05"
+            and len(body) - 6 == body[5]
+        ):
             # libzmq 4.3.5 sends the ERROR of a ZAP denial mangled over ZMTP 3.1
             # (``?RROR reason``: the name-length octet is lost); read it as ERROR.
             events.append(PeerError(body[6:]))

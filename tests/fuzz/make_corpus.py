@@ -53,6 +53,7 @@ CORPUS: dict[str, bytes] = {
     "greeting-plain-mechanism": GREETING[:12] + b"PLAIN".ljust(20, b"\x00") + GREETING[32:],
     "peer-error": _command(b"ERROR", b"\x03400"),
     "command-with-more": b"\x05\x05\x04PING",
+    "handshake-command-rrror-too-short": GREETING + b"\x04\x05RRROR",
     "http-request": b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
     "cve-2019-6250-long-2^64-1": _long(0x02, 2**64 - 1) + b"x" * 16,
     "cve-2019-6250-long-2^64-9-wraps": _long(0x03, 2**64 - 9) + b"x" * 16,

@@ -127,6 +127,16 @@ def test_malformed_error_command() -> None:
         conn.receive_data(command(b"ERROR", b"\x05abc"))
 
 
+@pytest.mark.parametrize("body", [b"RRROR", b"xRROR", b"xRROR\x05"])
+def test_short_commands_that_look_like_libzmqs_mangled_error(body: bytes) -> None:
+    """libzmq's mangled ERROR is ``?RROR`` + a length + a reason; anything shorter, or with
+    a wrong length, is an ordinary (unknown, so refused) command, never a crash."""
+    conn = Connection(socket_type="PUSH")
+    _after_greeting(conn)
+    with pytest.raises(ProtocolError):
+        conn.receive_data(bytes((0x04, len(body))) + body)
+
+
 def test_unexpected_command_during_handshake() -> None:
     conn = Connection(socket_type="PUSH")
     _after_greeting(conn)

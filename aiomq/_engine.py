@@ -35,6 +35,7 @@ from typing import Protocol, cast
 from ._flush import flush_queue
 from ._pipe import Message, MessageQueue, Pipe, Subscription
 from ._security import mechanism_for
+from ._traits import SocketTraits, Subscriptions
 from ._zap import ZapFailure, ZapRegistry, ZapReply, ZapRequest
 from .constants import Event
 from .options import Options
@@ -73,8 +74,8 @@ class Engine(asyncio.BufferedProtocol):
     Args:
         owner: Told about handshake completion and the end of the connection.
         options: The socket's options (read at connection time).
-        socket_type: Our ``Socket-Type`` name.
-        peer_types: The ``Socket-Type`` names we accept.
+        traits: Our socket type's traits: its name, the peers it accepts, whether it
+            sends its routing id and its role in subscription traffic.
         endpoint: The endpoint string for monitor events.
         monitor: Receives monitor events.
         zap: The Context's ZAP registry: when the mechanism waits for a verdict, the
@@ -99,11 +100,9 @@ class Engine(asyncio.BufferedProtocol):
         "_monitor",
         "_options",
         "_owner",
-        "_peer_types",
         "_read_paused",
         "_read_view",
         "_sends_subscriptions",
-        "_socket_type",
         "_takes_subscriptions",
         "_timers",
         "_transport",
@@ -120,8 +119,7 @@ class Engine(asyncio.BufferedProtocol):
         self,
         owner: EngineOwner,
         options: Options,
-        socket_type: str,
-        peer_types: frozenset[str],
+        traits: SocketTraits,
         endpoint: str,
         monitor: MonitorCallback,
         *,
@@ -129,8 +127,6 @@ class Engine(asyncio.BufferedProtocol):
     ) -> None:
         self._owner = owner
         self._options = options
-        self._socket_type = socket_type
-        self._peer_types = peer_types
         self.endpoint = endpoint
         self._monitor = monitor
         self._loop = asyncio.get_running_loop()
@@ -142,16 +138,17 @@ class Engine(asyncio.BufferedProtocol):
         """The ZAP verdict this connection got, if any (``User-Id`` and metadata)."""
         self._mechanism = mechanism_for(options)
         self._codec = Connection(
-            socket_type=socket_type,
+            socket_type=traits.name,
             identity=options.routing_id,
-            peer_types=peer_types,
+            send_identity=traits.sends_identity,
+            peer_types=traits.peers,
             mechanism=self._mechanism,
             max_message_size=options.maxmsgsize,
         )
         self.pipe: Pipe | None = None
         # Publishers take subscriptions from the wire; subscribers put them on it.
-        self._takes_subscriptions = socket_type in _PUBLISHERS
-        self._sends_subscriptions = socket_type in _SUBSCRIBERS
+        self._takes_subscriptions = traits.subscriptions is Subscriptions.PUBLISHER
+        self._sends_subscriptions = traits.subscriptions is Subscriptions.SUBSCRIBER
         self._flush_pending = False
         self._flush_limit = _FLUSH_LIMIT  # most messages one flush encodes (adapts to size)
         self._flush_bytes = _FLUSH_BYTES  # what one flush aims to write (adapts to the kernel)
@@ -643,10 +640,6 @@ def _receive_buffer() -> memoryview:
     if view is None:
         view = _receive_buffers.view = memoryview(bytearray(_RECEIVE_BUFFER_SIZE))
     return view
-
-
-_PUBLISHERS = frozenset({"PUB", "XPUB"})
-_SUBSCRIBERS = frozenset({"SUB", "XSUB"})
 
 
 def _is_status(reason: bytes) -> bool:

@@ -70,7 +70,10 @@ class InprocLink:
         """Link a connecting socket to this bound one."""
         assert isinstance(connecter, InprocLink)
         ours, theirs = self.link, connecter.link
-        if theirs.socket_type not in ours.peer_types or ours.socket_type not in theirs.peer_types:
+        if (
+            theirs.traits.name not in ours.traits.peers
+            or ours.traits.name not in theirs.traits.peers
+        ):
             ours.monitor(Event.HANDSHAKE_FAILED_PROTOCOL, self.url, 0)
             theirs.monitor(Event.HANDSHAKE_FAILED_PROTOCOL, connecter.url, 0)
             return
@@ -81,12 +84,12 @@ class InprocLink:
             their_pipe.outbound,
             their_pipe.inbound,
             endpoint=self.url,
-            peer_socket_type=theirs.socket_type,
+            peer_socket_type=theirs.traits.name,
             peer_identity=theirs.options.routing_id,
         )
         if not ours.sink.attach_pipe(our_pipe):
             return
-        their_pipe.peer_socket_type = ours.socket_type
+        their_pipe.peer_socket_type = ours.traits.name
         their_pipe.peer_identity = ours.options.routing_id
         their_pipe.outbound.set_hwm(_sum_hwm(theirs.options.sndhwm, ours.options.rcvhwm))
         their_pipe.inbound.set_hwm(_sum_hwm(ours.options.sndhwm, theirs.options.rcvhwm))

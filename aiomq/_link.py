@@ -11,6 +11,7 @@ from typing import Protocol
 
 from ._engine import Engine, EngineOwner, MonitorCallback
 from ._pipe import ConflatingQueue, MessageQueue, Pipe
+from ._traits import SocketTraits
 from ._zap import ZapRegistry
 from .options import Options
 
@@ -44,8 +45,7 @@ class SocketLink:
     Attributes:
         sink: Attaches and detaches pipes.
         options: The socket's live options.
-        socket_type: Our ``Socket-Type`` name, e.g. ``"PUSH"``.
-        peer_types: ``Socket-Type`` names a peer may have.
+        traits: The socket type's traits (name, accepted peers, roles).
         monitor: Receives monitor events.
         zap: The Context's ZAP registry.
         loop: The socket's event loop, set when the socket starts in one (a socket may
@@ -54,8 +54,7 @@ class SocketLink:
 
     sink: PipeSink
     options: Options
-    socket_type: str
-    peer_types: frozenset[str]
+    traits: SocketTraits
     monitor: MonitorCallback
     zap: ZapRegistry = field(default_factory=ZapRegistry)
     loop: asyncio.AbstractEventLoop = field(init=False)
@@ -63,12 +62,12 @@ class SocketLink:
     def new_pipe(self, endpoint: str, *, connecting: bool = False) -> Pipe:
         """A fresh pipe with the socket's current high-water marks.
 
-        With ``CONFLATE`` (effective for PUB, SUB, PUSH, PULL and DEALER only, as in
-        libzmq) both queues keep just the newest message and ignore the high-water marks.
+        With ``CONFLATE`` (effective only where the traits say so, as in libzmq) both
+        queues keep just the newest message and ignore the high-water marks.
         A connecting pipe takes (and clears) ``CONNECT_ROUTING_ID`` as its routing id.
         """
         options = self.options
-        if options.conflate and self.socket_type in _CONFLATING:
+        if options.conflate and self.traits.conflates:
             pipe = Pipe(ConflatingQueue(), ConflatingQueue(), endpoint=endpoint)
         else:
             pipe = Pipe(
@@ -84,14 +83,8 @@ class SocketLink:
         return Engine(
             owner,
             self.options,
-            self.socket_type,
-            self.peer_types,
+            self.traits,
             endpoint,
             self.monitor,
             zap=self.zap,
         )
-
-
-# The types for which libzmq honours CONFLATE (``get_effective_conflate_option``); it
-# accepts the option on XPUB/XSUB too, without effect.
-_CONFLATING = frozenset({"PUB", "SUB", "PUSH", "PULL", "DEALER"})

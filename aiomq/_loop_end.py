@@ -27,9 +27,7 @@ class _Watch:
     __slots__ = ("callbacks", "sentinel")
 
     def __init__(self) -> None:
-        self.callbacks: weakref.WeakValueDictionary[int, _Callback] = (
-            weakref.WeakValueDictionary()
-        )
+        self.callbacks: weakref.WeakValueDictionary[int, _Callback] = weakref.WeakValueDictionary()
         self.sentinel: AsyncGenerator[None, None] | None = None
 
     def run(self) -> None:
@@ -49,9 +47,7 @@ class _Callback:
         self.function()
 
 
-_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch] = (
-    weakref.WeakKeyDictionary()
-)
+_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch] = weakref.WeakKeyDictionary()
 
 
 async def _sentinel(watch: _Watch) -> AsyncGenerator[None, None]:

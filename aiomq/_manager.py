@@ -27,7 +27,6 @@ from .errors import EADDRINUSE, ENOENT, ZMQError
 __all__ = ["ConnectionManager"]
 
 
-
 class ConnectionManager:
     """Owns every connection of one socket.
 
@@ -123,7 +122,7 @@ class ConnectionManager:
         """``bind`` and ``connect`` of pgm endpoints are the same (as in libzmq)."""
         if url in self._multicast:
             raise ZMQError(EADDRINUSE, f"{url} is already open on this socket")
-        check_multicast_type(self.link.socket_type, endpoint)
+        check_multicast_type(self.link.traits, endpoint)
         self._multicast[url] = None
 
         def begin() -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from ._link import SocketLink
 from ._pipe import Pipe
+from ._traits import Multicast, SocketTraits
 from ._transports import pgm as transport
 from .endpoint import Endpoint
 from .errors import EINVAL, ENOCOMPATPROTO, ZMQError
@@ -253,7 +254,6 @@ class MulticastSender(MulticastLink):
         """Attach the pipe (subscribed to everything) and send the opening SPMs."""
         pipe = self.link.new_pipe(self.url)
         pipe.subscribes_all = True
-        pipe.peer_socket_type = "SUB"
         pipe.outbound.on_readable = self._schedule_pump
         if not self._attach(pipe):
             self._finish()
@@ -381,7 +381,6 @@ class MulticastReceiver(MulticastLink):
     def start(self) -> None:
         """Attach the pipe and start reading the group."""
         pipe = self.link.new_pipe(self.url)
-        pipe.peer_socket_type = "PUB"
         pipe.outbound.on_readable = pipe.outbound.clear  # no upstream for subscriptions
         if not self._attach(pipe):
             self._finish()
@@ -419,17 +418,18 @@ def _data_source_port(port: int) -> int:
             return sport
 
 
-def check_multicast_type(kind: str, endpoint: Endpoint) -> None:
+def check_multicast_type(traits: SocketTraits, endpoint: Endpoint) -> None:
     """Refuse a socket type that cannot use multicast.
 
     Raises:
-        ZMQError: ``ENOCOMPATPROTO`` for a socket type other than PUB, XPUB, SUB and
-            XSUB.
+        ZMQError: ``ENOCOMPATPROTO`` for a socket type without a multicast role (all
+            but PUB, XPUB, SUB and XSUB).
     """
-    if kind not in ("PUB", "XPUB", "SUB", "XSUB"):
+    if traits.multicast is Multicast.NONE:
         raise ZMQError(
             ENOCOMPATPROTO,
-            f"{endpoint.transport}:// is for PUB, XPUB, SUB and XSUB sockets, not {kind}",
+            f"{endpoint.transport}:// carries publish-subscribe traffic only; "
+            f"{traits.name} sockets cannot use it",
         )
 
 
@@ -440,12 +440,11 @@ def open_link(link: SocketLink, endpoint: Endpoint, url: str) -> MulticastLink:
         ZMQError: As ``check_multicast_type``; otherwise as
             ``aiomq._transports.pgm.open_source``.
     """
-    check_multicast_type(link.socket_type, endpoint)
+    check_multicast_type(link.traits, endpoint)
     opened: MulticastLink
-    if link.socket_type in ("PUB", "XPUB"):
+    if link.traits.multicast is Multicast.SEND:
         opened = MulticastSender(link, endpoint, url)
     else:
         opened = MulticastReceiver(link, endpoint, url)
     opened.start()
     return opened
-

@@ -22,6 +22,7 @@ import asyncio
 from ._inproc import InprocLink
 from ._link import SocketLink
 from ._pipe import Pipe
+from ._traits import SocketTraits
 from ._transports.inproc import InprocRegistry
 from ._zap import (
     ZAP_ENDPOINT,
@@ -37,22 +38,22 @@ from .options import Options
 
 __all__ = ["InprocZapClient"]
 
-# The handler side: libzmq accepts REP and ROUTER (and the draft SERVER) handlers.
-_HANDLER_TYPES = frozenset({"REP", "ROUTER"})
-
 
 class InprocZapClient:
     """Asks the handler socket bound on ``inproc://zeromq.zap.01`` of one Context.
 
     Args:
         inproc: The Context's inproc names.
+        traits: How the request connects to the handler socket: a DEALER that
+            accepts the handler types (``aiomq._sockets.ZAP_CLIENT_TRAITS``).
     """
 
-    __slots__ = ("_inproc", "_options")
+    __slots__ = ("_inproc", "_options", "_traits")
 
-    def __init__(self, inproc: InprocRegistry) -> None:
+    def __init__(self, inproc: InprocRegistry, traits: SocketTraits) -> None:
         self._inproc = inproc
-        options = Options(SocketType.DEALER)
+        self._traits = traits
+        options = Options(SocketType[traits.name])
         options.immediate = 1  # the pipe exists only once a handler accepted the connect
         self._options = options
 
@@ -67,7 +68,7 @@ class InprocZapClient:
             request), or None when no REP or ROUTER socket is bound on the name.
         """
         exchange = _Exchange(loop.create_future(), request.request_id)
-        socket_link = SocketLink(exchange, self._options, "DEALER", _HANDLER_TYPES, _unmonitored)
+        socket_link = SocketLink(exchange, self._options, self._traits, _unmonitored)
         socket_link.loop = loop
         link = InprocLink(socket_link, ZAP_ENDPOINT)
         link.connect(self._inproc, ZAP_NAME)  # a bound handler accepts it right here

@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Generator
 from typing import Any, ClassVar
 
 from ._signal import when_all
-from ._sockets import Socket, socket_class
+from ._sockets import ZAP_CLIENT_TRAITS, Socket, socket_class
 from ._transports.inproc import InprocRegistry
 from ._zap import ZapRegistry
 from ._zap_client import InprocZapClient
 from .constants import ContextOption, SocketOption, SocketType
 from .errors import EINVAL, EMFILE, ContextTerminated, ZMQError
-from .options import OPTION_SPECS, Options, OptionValue, option_member
+from .options import Options, OptionValue, option_member
 
 __all__ = ["Context"]
 
@@ -64,7 +64,9 @@ class Context:
         object.__setattr__(self, "_lingering", set())
         inproc = InprocRegistry()
         object.__setattr__(self, "_inproc", inproc)
-        object.__setattr__(self, "_zap", ZapRegistry(inproc, InprocZapClient(inproc).ask))
+        object.__setattr__(
+            self, "_zap", ZapRegistry(inproc, InprocZapClient(inproc, ZAP_CLIENT_TRAITS).ask)
+        )
         object.__setattr__(self, "_terminated", False)
         object.__setattr__(
             self,
@@ -221,9 +223,7 @@ class Context:
                 raise TypeError(f"option {opt.name} takes bytes, not {type(value).__name__}")
             value = bytes(value)
         else:
-            spec = OPTION_SPECS.get(opt)
-            kind = min(spec.types) if spec is not None and spec.types else SocketType.PAIR
-            Options(int(kind)).set(opt, value)  # raises as a socket would
+            Options(int(SocketType.PAIR)).set(opt, value)  # raises as a socket would
         self.sockopts[int(opt)] = value
 
     def getsockopt(self, option: int) -> OptionValue:

@@ -133,9 +133,7 @@ def _parse_pgm(url: str, address: str) -> tuple[str, str, int]:
     except ValueError:
         raise ZMQError(EINVAL, f"invalid endpoint {url!r}: bad group {groups[0]!r}") from None
     if group.version != 4 or not group.is_multicast:
-        raise ZMQError(
-            EINVAL, f"invalid endpoint {url!r}: {group} is not an IPv4 multicast group"
-        )
+        raise ZMQError(EINVAL, f"invalid endpoint {url!r}: {group} is not an IPv4 multicast group")
     return interface, str(group), int(port_text)
 
 

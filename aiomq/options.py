@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from . import z85
-from .constants import SecurityMechanism, SocketOption, SocketType
+from .constants import SecurityMechanism, SocketOption
 from .errors import EINVAL, ZMQError
 
 __all__ = [
+    "ACTION_OPTIONS",
     "MECHANISM_CURVE",
     "MECHANISM_NULL",
     "MECHANISM_PLAIN",
     "OPTION_SPECS",
+    "SPECIFIC_OPTIONS",
     "OptionSpec",
     "OptionValue",
     "Options",
@@ -39,7 +41,9 @@ class OptionSpec:
         minimum: Smallest accepted int (ints only).
         maximum: Largest accepted int, or largest bytes length.
         writable: False for read-only options (``TYPE``, ``LAST_ENDPOINT``).
-        types: The socket types the option applies to (None: all).
+        specific: The option applies only to the socket types that list it in their
+            traits (``SocketTraits.options``); others refuse it. False: every socket
+            takes it.
     """
 
     attr: str
@@ -48,15 +52,13 @@ class OptionSpec:
     minimum: int = 0
     maximum: int = 2**31 - 1
     writable: bool = True
-    types: frozenset[SocketType] | None = None
+    specific: bool = False
 
 
-def _flag(attr: str, *types: SocketType) -> OptionSpec:
-    """A 0/1 option that applies to ``types`` only."""
-    return OptionSpec(attr, int, 0, 0, 1, types=frozenset(types))
+def _flag(attr: str) -> OptionSpec:
+    """A 0/1 option of the socket types that list it."""
+    return OptionSpec(attr, int, 0, 0, 1, specific=True)
 
-
-_T = SocketType
 
 OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.LINGER: OptionSpec("linger", int, -1, -1),
@@ -82,24 +84,23 @@ OPTION_SPECS: dict[SocketOption, OptionSpec] = {
     SocketOption.ROUTING_ID: OptionSpec("routing_id", bytes, b"", 0, 255),
     SocketOption.IMMEDIATE: OptionSpec("immediate", int, 0, 0, 1),
     SocketOption.TYPE: OptionSpec("type", int, 0, writable=False),
+    # The options of some socket types only (each type's traits list those it takes).
     SocketOption.CONNECT_ROUTING_ID: OptionSpec(
-        "connect_routing_id", bytes, b"", 0, 255, types=frozenset({_T.ROUTER})
+        "connect_routing_id", bytes, b"", 0, 255, specific=True
     ),
-    SocketOption.ROUTER_MANDATORY: _flag("router_mandatory", _T.ROUTER),
-    SocketOption.ROUTER_HANDOVER: _flag("router_handover", _T.ROUTER),
-    SocketOption.PROBE_ROUTER: _flag("probe_router", _T.ROUTER, _T.DEALER),
-    SocketOption.REQ_RELAXED: _flag("req_relaxed", _T.REQ),
-    SocketOption.REQ_CORRELATE: _flag("req_correlate", _T.REQ),
-    SocketOption.XPUB_VERBOSE: _flag("xpub_verbose", _T.XPUB),
-    SocketOption.XPUB_VERBOSER: _flag("xpub_verboser", _T.XPUB),
-    SocketOption.XPUB_MANUAL: _flag("xpub_manual", _T.XPUB),
-    SocketOption.XPUB_NODROP: _flag("xpub_nodrop", _T.XPUB, _T.PUB),
+    SocketOption.ROUTER_MANDATORY: _flag("router_mandatory"),
+    SocketOption.ROUTER_HANDOVER: _flag("router_handover"),
+    SocketOption.PROBE_ROUTER: _flag("probe_router"),
+    SocketOption.REQ_RELAXED: _flag("req_relaxed"),
+    SocketOption.REQ_CORRELATE: _flag("req_correlate"),
+    SocketOption.XPUB_VERBOSE: _flag("xpub_verbose"),
+    SocketOption.XPUB_VERBOSER: _flag("xpub_verboser"),
+    SocketOption.XPUB_MANUAL: _flag("xpub_manual"),
+    SocketOption.XPUB_NODROP: _flag("xpub_nodrop"),
     SocketOption.XPUB_WELCOME_MSG: OptionSpec(
-        "xpub_welcome_msg", bytes, b"", 0, 2**31 - 1, types=frozenset({_T.XPUB})
+        "xpub_welcome_msg", bytes, b"", 0, 2**31 - 1, specific=True
     ),
-    SocketOption.CONFLATE: _flag(
-        "conflate", _T.PUB, _T.SUB, _T.XPUB, _T.XSUB, _T.PUSH, _T.PULL, _T.DEALER
-    ),
+    SocketOption.CONFLATE: _flag("conflate"),
     # Security (RFC 24, RFC 27). MECHANISM is derived from the mechanism options below.
     SocketOption.MECHANISM: OptionSpec("mechanism", int, 0, writable=False),
     SocketOption.PLAIN_SERVER: OptionSpec("plain_server", int, 0, 0, 1),
@@ -126,13 +127,13 @@ MECHANISM_NULL = SecurityMechanism.NULL
 MECHANISM_PLAIN = SecurityMechanism.PLAIN
 MECHANISM_CURVE = SecurityMechanism.CURVE
 
-# Options a socket acts on rather than stores (its `_set_action`), with the sockets they
-# apply to: libzmq treats them as write-only. An action option that reaches `Options`
-# was set on a socket it does not apply to.
-_ACTIONS: dict[SocketOption, str] = {
-    SocketOption.SUBSCRIBE: "SUB, and XPUB with XPUB_MANUAL",
-    SocketOption.UNSUBSCRIBE: "SUB, and XPUB with XPUB_MANUAL",
+# Options a socket acts on rather than stores (its `_set_action`): libzmq treats them as
+# write-only. They too apply only to the types whose traits list them.
+ACTION_OPTIONS = frozenset({SocketOption.SUBSCRIBE, SocketOption.UNSUBSCRIBE})
+SPECIFIC_OPTIONS = ACTION_OPTIONS | {
+    option for option, spec in OPTION_SPECS.items() if spec.specific
 }
+"""The options only some socket types take (they list them in their traits)."""
 # Options libzmq only reports, that `Options` does not store (the socket answers them).
 _READ_ONLY = frozenset(
     {
@@ -247,9 +248,7 @@ class Options:
             if len(value) > spec.maximum:
                 raise ZMQError(EINVAL, f"option {option.name} is at most {spec.maximum} bytes")
             if option in _ROUTING_IDS and value[:1] == b"\x00":
-                raise ZMQError(
-                    EINVAL, f"{option.name} must not start with a zero byte (reserved)"
-                )
+                raise ZMQError(EINVAL, f"{option.name} must not start with a zero byte (reserved)")
         setattr(self, spec.attr, value)
         if option in _PLAIN_OPTIONS:
             self._derive_plain(option, value)
@@ -284,32 +283,27 @@ class Options:
             ZMQError: ``EINVAL`` for a write-only option (``SUBSCRIBE``), one aiomq does
                 not support, or one that does not apply to this socket type.
         """
-        if option in _ACTIONS:
+        if option in ACTION_OPTIONS:
             raise ZMQError(EINVAL, f"option {option.name} is write-only")
         value: int | bytes = getattr(self, self.spec(option).attr)
         return value
 
     def spec(self, option: SocketOption) -> OptionSpec:
-        """Return the spec of ``option`` for this socket's type.
+        """Return the spec of ``option``.
+
+        Whether the option applies to the socket's type is the socket's to check (its
+        traits list the type-specific options it takes).
 
         Raises:
-            ZMQError: ``EINVAL`` when aiomq does not support the option, or it does not
-                apply to this socket type.
+            ZMQError: ``EINVAL`` when aiomq does not support the option, or it is an
+                action (``SUBSCRIBE``) that the socket did not act on.
         """
         spec = OPTION_SPECS.get(option)
-        if spec is not None and (spec.types is None or self.type in spec.types):
-            return spec
         if spec is not None:
-            applies = ", ".join(sorted(t.name for t in spec.types or ()))
-        elif option in _ACTIONS:
-            applies = _ACTIONS[option]
-        else:
-            raise ZMQError(EINVAL, f"option {option.name} is not supported by aiomq")
-        raise ZMQError(
-            EINVAL,
-            f"option {option.name} does not apply to {SocketType(self.type).name} "
-            f"sockets (only {applies})",
-        )
+            return spec
+        if option in ACTION_OPTIONS:
+            raise ZMQError(EINVAL, f"option {option.name} is write-only")
+        raise ZMQError(EINVAL, f"option {option.name} is not supported by aiomq")
 
     @property
     def heartbeat_timeout_ms(self) -> int:

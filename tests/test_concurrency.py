@@ -114,9 +114,7 @@ class _Received:
             self.complete.set()
 
 
-def _add_result(
-    received: _Received, ticket: int
-) -> Callable[[asyncio.Future[list[bytes]]], None]:
+def _add_result(received: _Received, ticket: int) -> Callable[[asyncio.Future[list[bytes]]], None]:
     def add(future: asyncio.Future[list[bytes]]) -> None:
         if not future.cancelled():
             received.add(ticket, future.result())

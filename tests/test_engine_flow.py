@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiomq._engine import _FLUSH_BYTES, _READ_AHEAD, Engine
 from aiomq._pipe import ConflatingQueue, Message, MessageQueue, Pipe
+from aiomq._sockets.pipeline import PullSocket
 from aiomq.constants import Event, SocketType
 from aiomq.options import Options
 from aiomq.zmtp import Connection, HandshakeComplete
@@ -52,9 +53,7 @@ def _engine(inbound: MessageQueue) -> tuple[Engine, _Transport, Pipe]:
     def monitor(event: Event, endpoint: str, value: int | str) -> None:
         return None
 
-    engine = Engine(
-        _Owner(), Options(int(SocketType.PULL)), "PULL", frozenset({"PUSH"}), "tcp://t", monitor
-    )
+    engine = Engine(_Owner(), Options(int(SocketType.PULL)), PullSocket.traits, "tcp://t", monitor)
     transport = _Transport()
     pipe = Pipe(inbound, MessageQueue(1000))
     engine._transport = transport  # type: ignore[assignment]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aiomq.constants import SocketType
+
 PACKAGE = Path(__file__).resolve().parent.parent / "aiomq"
 
 # Module (or package) prefix → layer. The longest matching prefix wins.
@@ -114,3 +116,70 @@ def test_imports_respect_layers(path: Path) -> None:
         for group in STRANGERS:
             if own in group and other in group:
                 assert own == other, f"{name} must not import {target}"
+
+
+# The vocabulary of socket types: only the socket layer (and above) may use it; below it,
+# a socket type is its `SocketTraits`. `constants` defines the names.
+SOCKET_TYPE_NAMES = frozenset(kind.name for kind in SocketType)
+BELOW_SOCKETS = [
+    path
+    for path in MODULES
+    if LAYERS[group_of(module_name(path))] < LAYERS["aiomq._sockets"]
+    and module_name(path) != "aiomq.constants"
+]
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def socket_type_names_in(path: Path) -> list[str]:
+    """Where ``path`` names a socket type: a string that is one (``"PUB"``), an attribute
+    (``SocketType.PUB``, ``zmq.PUB``) or an imported name (``from .constants import PUB``)."""
+    tree = ast.parse(path.read_text())
+    docstrings = _docstrings(tree)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.upper() in SOCKET_TYPE_NAMES
+            and id(node) not in docstrings
+        ):
+            found.append((node.lineno, repr(node.value)))
+        elif isinstance(node, ast.Attribute) and node.attr in SOCKET_TYPE_NAMES:
+            found.append((node.lineno, f".{node.attr}"))
+        elif isinstance(node, ast.ImportFrom):
+            found.extend(
+                (node.lineno, f"import {alias.name}")
+                for alias in node.names
+                if alias.name in SOCKET_TYPE_NAMES
+            )
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
+@pytest.mark.parametrize("path", BELOW_SOCKETS, ids=lambda p: module_name(p))
+def test_no_module_below_the_sockets_names_a_socket_type(path: Path) -> None:
+    assert socket_type_names_in(path) == []
+
+
+def test_the_socket_type_check_finds_names(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""A PUB docstring is prose."""\n'
+        "from .constants import PUB, Event\n"
+        'KINDS = ("SUB", "dealer", "SUBSCRIBE")\n'
+        "x = SocketType.ROUTER\n"
+    )
+    assert socket_type_names_in(sample) == [
+        "line 2: import PUB",
+        "line 3: 'SUB'",
+        "line 3: 'dealer'",
+        "line 4: .ROUTER",
+    ]

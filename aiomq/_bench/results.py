@@ -214,11 +214,15 @@ class SubscriberResult:
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-ready mapping with the inputs and the derived figures."""
-        return _record(self, "subscriber", {
-            "msg_per_s": self.msg_per_s,
-            "mbit_per_s": round(self.mbit_per_s, 3),
-            "lost": self.lost,
-        })
+        return _record(
+            self,
+            "subscriber",
+            {
+                "msg_per_s": self.msg_per_s,
+                "mbit_per_s": round(self.mbit_per_s, 3),
+                "lost": self.lost,
+            },
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SubscriberResult:

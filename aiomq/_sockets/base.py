@@ -25,16 +25,18 @@ from .._monitor import MonitorFeed
 from .._pipe import Message, MessageQueue, Pipe
 from .._routing import Strategy
 from .._signal import Signal
+from .._traits import SocketTraits
 from ..constants import Flag, PollEvent, SocketOption, SocketType
 from ..errors import (
     EADDRINUSE,
+    EINVAL,
     ENOTSOCK,
     ENOTSUP,
     Again,
     ContextTerminated,
     ZMQError,
 )
-from ..options import Options, OptionValue, option_member
+from ..options import ACTION_OPTIONS, SPECIFIC_OPTIONS, Options, OptionValue, option_member
 from ._attributes import OptionAttributes
 from ._waiting import UNSHARED, Line, Pending, Ready, RecvPending, SendPending
 from .monitoring import MonitoringMixin
@@ -168,8 +170,9 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         "_writable",
     )
 
-    peer_types: ClassVar[frozenset[str]] = frozenset()
-    """``Socket-Type`` names this type may talk to (ZMTP compatibility matrix)."""
+    traits: ClassVar[SocketTraits]
+    """The socket type as the connection layers see it: its ``Socket-Type`` name, the
+    peers it accepts, its subscription and multicast roles (each concrete class)."""
 
     def __init__(self, context: Context, socket_type: SocketType) -> None:
         self._context = context
@@ -355,8 +358,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             ZMQError: ``EINVAL`` for an unknown, read-only or inapplicable option or a
                 bad value; ``ENOTSOCK`` if the socket is closed.
         """
-        opt = _option(option)
-        self._check_open()
+        opt = self._applicable(option)
         if not self._set_action(opt, value):
             self._options.set(opt, value)
 
@@ -367,8 +369,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             ZMQError: ``EINVAL`` for an unknown or write-only option; ``ENOTSOCK`` if
                 the socket is closed.
         """
-        opt = _option(option)
-        self._check_open()
+        opt = self._applicable(option, reading=True)
         if opt is SocketOption.LAST_ENDPOINT:
             return self._last_endpoint().encode()
         if opt is SocketOption.RCVMORE:
@@ -379,6 +380,31 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
 
     set = setsockopt
     get = getsockopt
+
+    def _applicable(self, option: object, *, reading: bool = False) -> SocketOption:
+        """``option`` as a `SocketOption`, on an open socket of a type that takes it
+        (reading an action such as ``SUBSCRIBE`` fails later: it is write-only).
+
+        Raises:
+            TypeError: ``option`` is not an int.
+            ZMQError: ``EINVAL`` for an unknown option or one of other socket types
+                (their traits list it); ``ENOTSOCK`` if the socket is closed.
+        """
+        opt = _option(option)
+        self._check_open()
+        if (
+            opt in SPECIFIC_OPTIONS
+            and opt not in self.traits.options
+            and not (reading and opt in ACTION_OPTIONS)
+        ):
+            from .registry import takers  # the registry imports this module
+
+            raise ZMQError(
+                EINVAL,
+                f"option {opt.name} does not apply to {self.traits.name} sockets "
+                f"(only {', '.join(takers(opt))})",
+            )
+        return opt
 
     def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
         """Set a bytes option from a ``str`` (``SUBSCRIBE``, ``ROUTING_ID`` ...), as pyzmq.
@@ -470,8 +496,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             link = SocketLink(
                 self,
                 self._options,
-                self._type.name,
-                self.peer_types,
+                self.traits,
                 self._emit,
                 self._context._zap,
             )

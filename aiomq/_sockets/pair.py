@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .._routing import ExclusivePair
+from .._traits import SocketTraits
 from .base import Socket
 
 __all__ = ["PairSocket"]
@@ -17,7 +18,7 @@ class PairSocket(Socket):
     """
 
     __slots__ = ("_pair",)
-    peer_types: ClassVar[frozenset[str]] = frozenset({"PAIR"})
+    traits: ClassVar[SocketTraits] = SocketTraits("PAIR", frozenset({"PAIR"}))
 
     def _setup(self) -> None:
         pair = self._pair = ExclusivePair(

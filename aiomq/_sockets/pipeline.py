@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .._routing import FairQueue, LoadBalancer
+from .._traits import SocketTraits
+from ..constants import SocketOption
 from .base import Socket
 
 __all__ = ["PullSocket", "PushSocket"]
@@ -14,7 +16,9 @@ class PushSocket(Socket):
     """PUSH: round-robins messages over connected PULL peers; blocks when all are full."""
 
     __slots__ = ("_balancer",)
-    peer_types: ClassVar[frozenset[str]] = frozenset({"PULL"})
+    traits: ClassVar[SocketTraits] = SocketTraits(
+        "PUSH", frozenset({"PULL"}), conflates=True, options=frozenset({SocketOption.CONFLATE})
+    )
 
     def _setup(self) -> None:
         balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
@@ -29,7 +33,9 @@ class PullSocket(Socket):
     """PULL: fair-queues messages from connected PUSH peers."""
 
     __slots__ = ()
-    peer_types: ClassVar[frozenset[str]] = frozenset({"PUSH"})
+    traits: ClassVar[SocketTraits] = SocketTraits(
+        "PULL", frozenset({"PUSH"}), conflates=True, options=frozenset({SocketOption.CONFLATE})
+    )
 
     def _setup(self) -> None:
         queue = FairQueue(self._readable.set, self._set_in_lane)

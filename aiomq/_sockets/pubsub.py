@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from .._pipe import Pipe
 from .._routing import Publisher, Subscriber
+from .._traits import Multicast, SocketTraits, Subscriptions
 from ..constants import SocketOption
 from ..errors import EINVAL, ZMQError
 from ..options import OptionValue
@@ -67,9 +68,30 @@ _PUBLISHER_OPTIONS: dict[SocketOption, Callable[[Publisher, int | bytes], None]]
 }
 
 
+def _publisher_traits(name: str, *, conflates: bool, options: set[SocketOption]) -> SocketTraits:
+    return SocketTraits(
+        name,
+        frozenset({"SUB", "XSUB"}),
+        subscriptions=Subscriptions.PUBLISHER,
+        multicast=Multicast.SEND,
+        conflates=conflates,
+        options=frozenset({SocketOption.CONFLATE, SocketOption.XPUB_NODROP, *options}),
+    )
+
+
+def _subscriber_traits(name: str, *, conflates: bool, options: set[SocketOption]) -> SocketTraits:
+    return SocketTraits(
+        name,
+        frozenset({"PUB", "XPUB"}),
+        subscriptions=Subscriptions.SUBSCRIBER,
+        multicast=Multicast.RECEIVE,
+        conflates=conflates,
+        options=frozenset({SocketOption.CONFLATE, *options}),
+    )
+
+
 class _PublishingSocket(Socket):
     __slots__ = ("_publisher",)
-    peer_types: ClassVar[frozenset[str]] = frozenset({"SUB", "XSUB"})
     _delivers: ClassVar[bool] = False
 
     def _setup(self) -> None:
@@ -113,6 +135,7 @@ class PubSocket(_PublishingSocket):
     """
 
     __slots__ = ()
+    traits: ClassVar[SocketTraits] = _publisher_traits("PUB", conflates=True, options=set())
 
 
 class XPubSocket(_PublishingSocket):
@@ -126,6 +149,9 @@ class XPubSocket(_PublishingSocket):
     """
 
     __slots__ = ()
+    traits: ClassVar[SocketTraits] = _publisher_traits(
+        "XPUB", conflates=False, options={*_TOPIC_OPTIONS, *_PUBLISHER_OPTIONS}
+    )
     _delivers: ClassVar[bool] = True
 
     def _setup(self) -> None:
@@ -135,7 +161,6 @@ class XPubSocket(_PublishingSocket):
 
 class _SubscribingSocket(Socket):
     __slots__ = ("_subscriber",)
-    peer_types: ClassVar[frozenset[str]] = frozenset({"PUB", "XPUB"})
     _filtering: ClassVar[bool] = True
 
     def _setup(self) -> None:
@@ -161,6 +186,9 @@ class SubSocket(_SubscribingSocket):
     """
 
     __slots__ = ()
+    traits: ClassVar[SocketTraits] = _subscriber_traits(
+        "SUB", conflates=True, options=set(_TOPIC_OPTIONS)
+    )
 
     def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
         if option is _SUBSCRIBE:
@@ -181,6 +209,7 @@ class XSubSocket(_SubscribingSocket):
     """
 
     __slots__ = ()
+    traits: ClassVar[SocketTraits] = _subscriber_traits("XSUB", conflates=False, options=set())
     _filtering: ClassVar[bool] = False
 
     def _setup(self) -> None:
@@ -189,10 +218,3 @@ class XSubSocket(_SubscribingSocket):
 
     def _can_send(self) -> bool:
         return True  # full publishers miss the message (libzmq xsub.cpp xhas_out)
-
-    def _set_action(self, option: SocketOption, value: OptionValue) -> bool:
-        if option in _TOPIC_OPTIONS:
-            raise ZMQError(
-                EINVAL, "XSUB subscribes by messages: send b'\\x01' + topic, not an option"
-            )
-        return False

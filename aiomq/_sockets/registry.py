@@ -5,7 +5,7 @@ Adding a socket type is one module in this package plus one row here.
 
 from __future__ import annotations
 
-from ..constants import SocketType
+from ..constants import SocketOption, SocketType
 from ..errors import EINVAL, ZMQError
 from .base import Socket
 from .pair import PairSocket
@@ -14,7 +14,7 @@ from .pubsub import PubSocket, SubSocket, XPubSocket, XSubSocket
 from .reqrep import RepSocket, ReqSocket
 from .routing import DealerSocket, RouterSocket
 
-__all__ = ["SOCKET_CLASSES", "socket_class"]
+__all__ = ["SOCKET_CLASSES", "socket_class", "takers"]
 
 SOCKET_CLASSES: dict[SocketType, type[Socket]] = {
     SocketType.PAIR: PairSocket,
@@ -29,6 +29,13 @@ SOCKET_CLASSES: dict[SocketType, type[Socket]] = {
     SocketType.XPUB: XPubSocket,
     SocketType.XSUB: XSubSocket,
 }
+
+
+def takers(option: SocketOption) -> list[str]:
+    """The names of the socket types whose traits list ``option``, sorted."""
+    return sorted(
+        cls.traits.name for cls in SOCKET_CLASSES.values() if option in cls.traits.options
+    )
 
 
 def socket_class(socket_type: object) -> tuple[SocketType, type[Socket]]:

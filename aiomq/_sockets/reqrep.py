@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from .._pipe import Message, Pipe
 from .._routing import FairQueue, LoadBalancer
+from .._traits import SocketTraits
+from ..constants import SocketOption
 from ..errors import EFSM, ZMQError
 from .base import Socket
 
@@ -40,7 +42,12 @@ class ReqSocket(Socket):
         "_reply_pipe",
         "_request_id",
     )
-    peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "ROUTER"})
+    traits: ClassVar[SocketTraits] = SocketTraits(
+        "REQ",
+        frozenset({"REP", "ROUTER"}),
+        sends_identity=True,
+        options=frozenset({SocketOption.REQ_RELAXED, SocketOption.REQ_CORRELATE}),
+    )
 
     def _setup(self) -> None:
         self._balancer = LoadBalancer(self._writable.set)
@@ -120,7 +127,7 @@ class RepSocket(Socket):
     """
 
     __slots__ = ("_envelope", "_queue", "_reply_pipe", "_request", "_sending")
-    peer_types: ClassVar[frozenset[str]] = frozenset({"REQ", "DEALER"})
+    traits: ClassVar[SocketTraits] = SocketTraits("REP", frozenset({"REQ", "DEALER"}))
 
     def _setup(self) -> None:
         self._queue = FairQueue(self._readable.set)

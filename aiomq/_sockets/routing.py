@@ -7,13 +7,18 @@ from typing import ClassVar
 
 from .._pipe import Message, Pipe
 from .._routing import FairQueue, IdentityRouter, LoadBalancer
+from .._traits import SocketTraits
 from ..constants import SocketOption
 from ..options import OptionValue
 from .base import Socket
 
-__all__ = ["DealerSocket", "RouterSocket"]
+__all__ = ["ZAP_CLIENT_TRAITS", "DealerSocket", "RouterSocket"]
 
 _PROBE: Message = (b"",)
+
+ZAP_CLIENT_TRAITS = SocketTraits("DEALER", frozenset({"REP", "ROUTER"}), sends_identity=True)
+"""How a ZAP request reaches the handler socket on ``inproc://zeromq.zap.01``: as a DEALER
+that accepts the handler types libzmq accepts (REP and ROUTER)."""
 _ROUTER_FLAGS = frozenset({SocketOption.ROUTER_MANDATORY, SocketOption.ROUTER_HANDOVER})
 
 
@@ -38,7 +43,13 @@ class DealerSocket(_ProbingSocket):
     """
 
     __slots__ = ("_balancer",)
-    peer_types: ClassVar[frozenset[str]] = frozenset({"REP", "DEALER", "ROUTER"})
+    traits: ClassVar[SocketTraits] = SocketTraits(
+        "DEALER",
+        frozenset({"REP", "DEALER", "ROUTER"}),
+        conflates=True,
+        sends_identity=True,
+        options=frozenset({SocketOption.PROBE_ROUTER, SocketOption.CONFLATE}),
+    )
 
     def _setup(self) -> None:
         balancer = self._balancer = LoadBalancer(self._writable.set, self._set_out_lane)
@@ -61,7 +72,19 @@ class RouterSocket(_ProbingSocket):
     """
 
     __slots__ = ("_queue", "_router")
-    peer_types: ClassVar[frozenset[str]] = frozenset({"REQ", "DEALER", "ROUTER"})
+    traits: ClassVar[SocketTraits] = SocketTraits(
+        "ROUTER",
+        frozenset({"REQ", "DEALER", "ROUTER"}),
+        sends_identity=True,
+        options=frozenset(
+            {
+                SocketOption.CONNECT_ROUTING_ID,
+                SocketOption.PROBE_ROUTER,
+                SocketOption.ROUTER_HANDOVER,
+                SocketOption.ROUTER_MANDATORY,
+            }
+        ),
+    )
 
     def _setup(self) -> None:
         self._router = IdentityRouter(self._writable.set, self.terminate_pipe)

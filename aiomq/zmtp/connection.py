@@ -70,7 +70,6 @@ _WRAP_SLACK = 256  # allowance for a wrapping mechanism's per-frame overhead
 _BY_REFERENCE = 1 << 16  # bytes frames at least this long are queued without copying
 _DIRECT_BODY = 1 << 15  # a data frame body at least this long that spans reads is filled in place
 _BODY_STEP = 4 << 20  # most octets allocated for a body beyond what actually arrived
-_IDENTITY_TYPES = frozenset({"REQ", "DEALER", "ROUTER"})
 _PREFIX_BYTES = greeting_prefix()
 _INVALID_SOCKET_TYPE = b"Invalid socket type"
 
@@ -80,7 +79,9 @@ class Connection:
 
     Typical use by an engine::
 
-        conn = Connection(socket_type="DEALER", peer_types=frozenset({"ROUTER"}))
+        conn = Connection(
+            socket_type="DEALER", send_identity=True, peer_types=frozenset({"ROUTER"})
+        )
         conn.initiate()
         write(conn.data_to_send())
         for event in conn.receive_data(read()):
@@ -132,7 +133,7 @@ class Connection:
         *,
         socket_type: str,
         identity: bytes = b"",
-        send_identity: bool | None = None,
+        send_identity: bool = False,
         peer_types: frozenset[str] | None = None,
         mechanism: Mechanism | None = None,
         max_message_size: int = -1,
@@ -145,8 +146,8 @@ class Connection:
             socket_type: Our socket type name, e.g. ``"PUSH"`` (sent uppercase
                 as ``Socket-Type``).
             identity: Our routing id, sent as ``Identity`` when ``send_identity``.
-            send_identity: Send the ``Identity`` property (possibly empty). None
-                means: only for REQ, DEALER and ROUTER, as libzmq.
+            send_identity: Send the ``Identity`` property (possibly empty); libzmq
+                sends it for REQ, DEALER and ROUTER.
             peer_types: Socket types accepted from the peer (None: any). On a
                 mismatch an ERROR command is queued and ProtocolError raised.
             mechanism: The security mechanism; default ``NullMechanism``.
@@ -169,8 +170,6 @@ class Connection:
             raise ValueError(f"invalid socket type: {socket_type!r}")
         if len(identity) > 255:
             raise ValueError("identity longer than 255 octets")
-        if send_identity is None:
-            send_identity = stype in _IDENTITY_TYPES
         props: dict[str, bytes] = {"Socket-Type": stype.encode("ascii")}
         if send_identity:
             props["Identity"] = bytes(identity)

@@ -154,9 +154,7 @@ def sockets(contexts: set[aiomq.Context]) -> Iterator[list[aiomq.Socket]]:
 
 
 @pytest.fixture
-def socket(
-    context: aiomq.Context, sockets: list[aiomq.Socket]
-) -> Callable[..., aiomq.Socket]:
+def socket(context: aiomq.Context, sockets: list[aiomq.Socket]) -> Callable[..., aiomq.Socket]:
     """A factory of sockets of ``context``, closed after the test."""
 
     def new_socket(*args: Any, **kwargs: Any) -> aiomq.Socket:

@@ -113,9 +113,7 @@ async def test_aiomq_server_without_handler_refuses(ctx: aiomq.Context, libzmq: 
 
 
 @pytest.mark.parametrize("policy", ["deny", "allow-other"])
-async def test_aiomq_server_address_policy(
-    ctx: aiomq.Context, libzmq: Libzmq, policy: str
-) -> None:
+async def test_aiomq_server_address_policy(ctx: aiomq.Context, libzmq: Libzmq, policy: str) -> None:
     async with Authenticator(ctx) as auth:
         auth.configure_plain(passwords=PASSWORDS)
         if policy == "deny":

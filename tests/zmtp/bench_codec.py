@@ -62,8 +62,10 @@ def main() -> None:
         a.data_to_send()
     enc3 = count / (time.perf_counter() - t0)
 
-    print(f"{size}-byte single-frame: encode {best_enc / 1e6:.2f} M msg/s, "
-          f"decode {best_dec / 1e6:.2f} M msg/s; 3-frame encode {enc3 / 1e6:.2f} M msg/s")
+    print(
+        f"{size}-byte single-frame: encode {best_enc / 1e6:.2f} M msg/s, "
+        f"decode {best_dec / 1e6:.2f} M msg/s; 3-frame encode {enc3 / 1e6:.2f} M msg/s"
+    )
 
 
 if __name__ == "__main__":

@@ -26,12 +26,12 @@ CLIENT_PUBLIC, CLIENT_SECRET = generate_keypair()
 
 def _client(server_key: bytes = SERVER_PUBLIC) -> Connection:
     mech = CurveClient(public_key=CLIENT_PUBLIC, secret_key=CLIENT_SECRET, server_key=server_key)
-    return Connection(socket_type="DEALER", mechanism=mech)
+    return Connection(socket_type="DEALER", send_identity=True, mechanism=mech)
 
 
 def _server(*, zap: bool = False) -> tuple[Connection, CurveServer]:
     mech = CurveServer(secret_key=SERVER_SECRET, zap=zap)
-    return Connection(socket_type="ROUTER", mechanism=mech), mech
+    return Connection(socket_type="ROUTER", send_identity=True, mechanism=mech), mech
 
 
 def _pair() -> tuple[Connection, Connection]:

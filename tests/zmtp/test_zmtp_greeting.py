@@ -50,8 +50,8 @@ def test_receive_before_initiate_initiates_implicitly() -> None:
 
 
 def test_two_connections_handshake() -> None:
-    a = Connection(socket_type="DEALER", identity=b"abc")
-    b = Connection(socket_type="ROUTER")
+    a = Connection(socket_type="DEALER", identity=b"abc", send_identity=True)
+    b = Connection(socket_type="ROUTER", send_identity=True)
     a.initiate()
     b.initiate()
     ev_a, ev_b = pump(a, b)
@@ -60,9 +60,7 @@ def test_two_connections_handshake() -> None:
         HandshakeComplete("ROUTER", b"", {"Socket-Type": b"ROUTER", "Identity": b""}, (3, 1))
     ]
     assert ev_b == [
-        HandshakeComplete(
-            "DEALER", b"abc", {"Socket-Type": b"DEALER", "Identity": b"abc"}, (3, 1)
-        )
+        HandshakeComplete("DEALER", b"abc", {"Socket-Type": b"DEALER", "Identity": b"abc"}, (3, 1))
     ]
     assert a.peer_version == (3, 1)
     assert b.peer_identity == b"abc"
@@ -76,9 +74,7 @@ def test_two_connections_handshake() -> None:
 def test_version_negotiation(major: int, minor: int, v31: bool) -> None:
     conn = Connection(socket_type="SUB")
     conn.initiate()
-    events = conn.receive_data(
-        greeting(major=major, minor=minor) + ready((b"Socket-Type", b"PUB"))
-    )
+    events = conn.receive_data(greeting(major=major, minor=minor) + ready((b"Socket-Type", b"PUB")))
     assert events == [HandshakeComplete("PUB", b"", {"Socket-Type": b"PUB"}, (major, minor))]
     conn.data_to_send()
     conn.send_subscribe(b"t")

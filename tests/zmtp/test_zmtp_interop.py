@@ -56,7 +56,7 @@ def _message(event: Event) -> bool:
 def test_dealer_to_libzmq_router(zctx: zmq.Context[zmq.Socket[bytes]]) -> None:
     router = zctx.socket(zmq.ROUTER)
     router.rcvtimeo = 5000
-    peer = _Peer(router, Connection(socket_type="DEALER", identity=b"me"))
+    peer = _Peer(router, Connection(socket_type="DEALER", identity=b"me", send_identity=True))
     done = peer.wait_for(lambda e: isinstance(e, HandshakeComplete))
     assert done == HandshakeComplete(
         "ROUTER", b"", {"Socket-Type": b"ROUTER", "Identity": b""}, (3, 1)

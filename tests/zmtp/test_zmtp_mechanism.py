@@ -77,9 +77,13 @@ class ToyMechanism(Mechanism):
 
 
 def _toy_pair(allow: bool = True) -> tuple[Connection, Connection, list[Event]]:
-    client = Connection(socket_type="DEALER", mechanism=ToyMechanism(as_server=False))
+    client = Connection(
+        socket_type="DEALER", send_identity=True, mechanism=ToyMechanism(as_server=False)
+    )
     server = Connection(
-        socket_type="ROUTER", mechanism=ToyMechanism(as_server=True, allow=allow)
+        socket_type="ROUTER",
+        send_identity=True,
+        mechanism=ToyMechanism(as_server=True, allow=allow),
     )
     client.initiate()
     server.initiate()
@@ -137,9 +141,7 @@ def test_toy_plain_commands_still_understood() -> None:
 
 def test_toy_refusal_sends_error() -> None:
     client = Connection(socket_type="DEALER", mechanism=ToyMechanism(as_server=False))
-    server = Connection(
-        socket_type="ROUTER", mechanism=ToyMechanism(as_server=True, allow=False)
-    )
+    server = Connection(socket_type="ROUTER", mechanism=ToyMechanism(as_server=True, allow=False))
     client.initiate()
     server.initiate()
     pump(client, server)

@@ -55,9 +55,11 @@ _item_st = st.one_of(
     st.lists(st.binary(max_size=300), min_size=1, max_size=3).map(_long_form_message),
 )
 stream_st = st.lists(_item_st, max_size=6).map(
-    lambda items: greeting(minor=1)
-    + ready((b"Socket-Type", b"PUSH"), (b"X-Pad", b"p" * 40))
-    + b"".join(items)
+    lambda items: (
+        greeting(minor=1)
+        + ready((b"Socket-Type", b"PUSH"), (b"X-Pad", b"p" * 40))
+        + b"".join(items)
+    )
 )
 
 

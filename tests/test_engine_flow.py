@@ -53,7 +53,7 @@ def _engine(inbound: MessageQueue) -> tuple[Engine, _Transport, Pipe]:
     def monitor(event: Event, endpoint: str, value: int | str) -> None:
         return None
 
-    engine = Engine(_Owner(), Options(int(SocketType.PULL)), PullSocket.traits, "tcp://t", monitor)
+    engine = Engine(_Owner(), Options(int(SocketType.PULL)), PullSocket._traits, "tcp://t", monitor)
     transport = _Transport()
     pipe = Pipe(inbound, MessageQueue(1000))
     engine._transport = transport  # type: ignore[assignment]

@@ -37,11 +37,11 @@ def test_load_balancer_has_a_lane_only_with_exactly_one_pipe() -> None:
     first, second = make_pipe(name="1"), make_pipe(name="2")
     balancer.attach(first)
     assert lanes.lanes == [first.outbound]
-    assert balancer.last_pipe is first
+    assert balancer.last_target is first
     balancer.attach(second)
     balancer.detach(first)
     assert lanes.lanes == [first.outbound, None, second.outbound]
-    assert balancer.last_pipe is second
+    assert balancer.last_target is second
     balancer.terminate(second)
     assert lanes.lanes[-1] is None
 

@@ -463,7 +463,7 @@ async def test_incompatible_peers_are_refused(
 def test_peer_types_follow_the_zmtp_matrix() -> None:
     from aiomq._sockets import SOCKET_CLASSES
 
-    table = {kind: cls.traits.peers for kind, cls in SOCKET_CLASSES.items()}
+    table = {kind: cls._traits.peers for kind, cls in SOCKET_CLASSES.items()}
     assert table[aiomq.REQ] == {"REP", "ROUTER"}
     assert table[aiomq.REP] == {"REQ", "DEALER"}
     assert table[aiomq.DEALER] == {"REP", "DEALER", "ROUTER"}

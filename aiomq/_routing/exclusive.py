@@ -58,6 +58,11 @@ class ExclusivePair:
         """Stop sending to ``pipe``; it stays readable until drained."""
         self._update_lanes()
 
+    @property
+    def last_pipe(self) -> Pipe | None:
+        """The peer's pipe: every message comes from it."""
+        return self.pipe
+
     def _update_lanes(self) -> None:
         pipe = self.pipe
         self._on_in_lane(lane(pipe, pipe.inbound if pipe is not None else None))

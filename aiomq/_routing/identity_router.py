@@ -68,6 +68,11 @@ class IdentityRouter:
 
     # -- Strategy -----------------------------------------------------------------------
 
+    @property
+    def last_pipe(self) -> None:
+        """None: the router only sends (a ROUTER receives through its fair queue)."""
+        return None
+
     def attach(self, pipe: Pipe) -> bool:
         """Give ``pipe`` its routing id (or keep it anonymous until its handshake).
 

@@ -20,11 +20,11 @@ class LoadBalancer:
             (a send is then a plain push onto it), and ``None`` otherwise.
     """
 
-    __slots__ = ("_next", "_on_lane", "_on_writable", "last_pipe", "pipes")
+    __slots__ = ("_next", "_on_lane", "_on_writable", "last_target", "pipes")
 
     def __init__(self, on_writable: Callable[[], None], on_lane: FastLane = no_lane) -> None:
         self.pipes: list[Pipe] = []
-        self.last_pipe: Pipe | None = None
+        self.last_target: Pipe | None = None
         """The pipe the last message went to (a REQ expects its reply from there)."""
         self._next = 0
         self._on_writable = on_writable
@@ -51,10 +51,15 @@ class LoadBalancer:
 
     terminate = detach
 
+    @property
+    def last_pipe(self) -> None:
+        """None: a load balancer receives nothing."""
+        return None
+
     def _update_lane(self) -> None:
         pipes = self.pipes
         if len(pipes) == 1:
-            self.last_pipe = pipe = pipes[0]
+            self.last_target = pipe = pipes[0]
             self._on_lane(lane(pipe, pipe.outbound))
         else:
             self._on_lane(None)
@@ -78,7 +83,7 @@ class LoadBalancer:
             queue = pipes[index].outbound
             if not queue.full:
                 queue.push(message)
-                self.last_pipe = pipes[index]
+                self.last_target = pipes[index]
                 self._next = index + 1
                 return
         raise Again("no peer can take the message now")

@@ -23,3 +23,10 @@ class Strategy(Protocol):
     def terminate(self, pipe: Pipe) -> None:
         """The peer is gone: stop sending to ``pipe``; keep reading until it is drained."""
         ...
+
+    @property
+    def last_pipe(self) -> Pipe | None:
+        """The pipe the last message received through this strategy came from (its
+        connection's properties are the message's); None for a strategy that only
+        sends, and before the first message."""
+        ...

@@ -38,6 +38,7 @@ from ..errors import (
 )
 from ..options import ACTION_OPTIONS, SPECIFIC_OPTIONS, Options, OptionValue, option_member
 from ._attributes import OptionAttributes
+from ._sink import SocketSink
 from ._waiting import UNSHARED, Line, Pending, Ready, RecvPending, SendPending
 from .monitoring import MonitoringMixin
 from .serializing import SerializingMixin
@@ -165,12 +166,13 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         "_send_line",
         "_send_parts",
         "_sender",
+        "_sink",
         "_strategies",
         "_type",
         "_writable",
     )
 
-    traits: ClassVar[SocketTraits]
+    _traits: ClassVar[SocketTraits]
     """The socket type as the connection layers see it: its ``Socket-Type`` name, the
     peers it accepts, its subscription and multicast roles (each concrete class)."""
 
@@ -185,6 +187,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             self._writable, self._attempt_send, self._sync_out_lane, self._send_abandoned
         )
         self._strategies: tuple[Strategy, ...] = ()
+        self._sink = SocketSink(self)
         self._sender: Callable[[Message], None] = self._cannot_send
         self._receiver: Callable[[], Message] = self._cannot_receive
         self._manager: ConnectionManager | None = None
@@ -251,6 +254,9 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         ):
             queue = None
         self._in_lane = queue
+
+    def _attached(self, pipe: Pipe) -> None:
+        """A peer's pipe was attached (subclasses: queue a probe)."""
 
     def _reconnected(self, pipe: Pipe) -> None:
         """A session's pipe got a new connection (subclasses: resend subscriptions)."""
@@ -394,14 +400,14 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         self._check_open()
         if (
             opt in SPECIFIC_OPTIONS
-            and opt not in self.traits.options
+            and opt not in self._traits.options
             and not (reading and opt in ACTION_OPTIONS)
         ):
             from .registry import takers  # the registry imports this module
 
             raise ZMQError(
                 EINVAL,
-                f"option {opt.name} does not apply to {self.traits.name} sockets "
+                f"option {opt.name} does not apply to {self._traits.name} sockets "
                 f"(only {', '.join(takers(opt))})",
             )
         return opt
@@ -494,9 +500,9 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         manager = self._manager
         if manager is None:
             link = SocketLink(
-                self,
+                self._sink,
                 self._options,
-                self.traits,
+                self._traits,
                 self._emit,
                 self._context._zap,
             )
@@ -593,41 +599,6 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         from ..errors import ZMQBindError
 
         raise ZMQBindError(f"Could not bind socket to random port in [{min_port}, {max_port})")
-
-    # -- PipeSink (called by the connection manager) --------------------------------
-
-    def attach_pipe(self, pipe: Pipe) -> bool:
-        """Route through a new peer's pipe; False refuses the peer."""
-        if self._closed:
-            return False
-        done: list[Strategy] = []
-        for strategy in self._strategies:
-            if not strategy.attach(pipe):
-                for attached in done:
-                    attached.detach(pipe)
-                return False
-            done.append(strategy)
-        pipe.on_drained = self.detach_pipe
-        return True
-
-    def terminate_pipe(self, pipe: Pipe) -> None:
-        """The peer left: stop sending to it, deliver what it sent, then drop it."""
-        pipe.terminating = True
-        pipe.outbound.clear()
-        for strategy in self._strategies:
-            strategy.terminate(pipe)
-        if not len(pipe.inbound):
-            self.detach_pipe(pipe)
-
-    def pipe_reconnected(self, pipe: Pipe) -> None:
-        """A session's pipe has a new connection beneath it."""
-        self._reconnected(pipe)
-
-    def detach_pipe(self, pipe: Pipe) -> None:
-        """Drop a pipe now."""
-        for strategy in self._strategies:
-            strategy.detach(pipe)
-        self._writable.set()
 
     # -- futures ---------------------------------------------------------------------
 
@@ -1110,10 +1081,10 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
 
     def _properties(self) -> dict[str, bytes]:
         """The properties of the connection the last message came over."""
-        for strategy in reversed(self._strategies):
-            pipe = getattr(strategy, "last_pipe", None) or getattr(strategy, "pipe", None)
+        for strategy in self._strategies:
+            pipe = strategy.last_pipe
             if pipe is not None:
-                return pipe.properties  # type: ignore[no-any-return]
+                return pipe.properties
         return {}
 
     # -- non-blocking twins and readiness --------------------------------------------

@@ -18,7 +18,7 @@ class PairSocket(Socket):
     """
 
     __slots__ = ("_pair",)
-    traits: ClassVar[SocketTraits] = SocketTraits("PAIR", frozenset({"PAIR"}))
+    _traits: ClassVar[SocketTraits] = SocketTraits("PAIR", frozenset({"PAIR"}))
 
     def _setup(self) -> None:
         pair = self._pair = ExclusivePair(

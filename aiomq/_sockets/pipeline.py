@@ -16,7 +16,7 @@ class PushSocket(Socket):
     """PUSH: round-robins messages over connected PULL peers; blocks when all are full."""
 
     __slots__ = ("_balancer",)
-    traits: ClassVar[SocketTraits] = SocketTraits(
+    _traits: ClassVar[SocketTraits] = SocketTraits(
         "PUSH", frozenset({"PULL"}), conflates=True, options=frozenset({SocketOption.CONFLATE})
     )
 
@@ -33,7 +33,7 @@ class PullSocket(Socket):
     """PULL: fair-queues messages from connected PUSH peers."""
 
     __slots__ = ()
-    traits: ClassVar[SocketTraits] = SocketTraits(
+    _traits: ClassVar[SocketTraits] = SocketTraits(
         "PULL", frozenset({"PUSH"}), conflates=True, options=frozenset({SocketOption.CONFLATE})
     )
 

@@ -135,7 +135,7 @@ class PubSocket(_PublishingSocket):
     """
 
     __slots__ = ()
-    traits: ClassVar[SocketTraits] = _publisher_traits("PUB", conflates=True, options=set())
+    _traits: ClassVar[SocketTraits] = _publisher_traits("PUB", conflates=True, options=set())
 
 
 class XPubSocket(_PublishingSocket):
@@ -149,7 +149,7 @@ class XPubSocket(_PublishingSocket):
     """
 
     __slots__ = ()
-    traits: ClassVar[SocketTraits] = _publisher_traits(
+    _traits: ClassVar[SocketTraits] = _publisher_traits(
         "XPUB", conflates=False, options={*_TOPIC_OPTIONS, *_PUBLISHER_OPTIONS}
     )
     _delivers: ClassVar[bool] = True
@@ -186,7 +186,7 @@ class SubSocket(_SubscribingSocket):
     """
 
     __slots__ = ()
-    traits: ClassVar[SocketTraits] = _subscriber_traits(
+    _traits: ClassVar[SocketTraits] = _subscriber_traits(
         "SUB", conflates=True, options=set(_TOPIC_OPTIONS)
     )
 
@@ -209,7 +209,7 @@ class XSubSocket(_SubscribingSocket):
     """
 
     __slots__ = ()
-    traits: ClassVar[SocketTraits] = _subscriber_traits("XSUB", conflates=False, options=set())
+    _traits: ClassVar[SocketTraits] = _subscriber_traits("XSUB", conflates=False, options=set())
     _filtering: ClassVar[bool] = False
 
     def _setup(self) -> None:

@@ -34,7 +34,7 @@ SOCKET_CLASSES: dict[SocketType, type[Socket]] = {
 def takers(option: SocketOption) -> list[str]:
     """The names of the socket types whose traits list ``option``, sorted."""
     return sorted(
-        cls.traits.name for cls in SOCKET_CLASSES.values() if option in cls.traits.options
+        cls._traits.name for cls in SOCKET_CLASSES.values() if option in cls._traits.options
     )
 
 

@@ -42,7 +42,7 @@ class ReqSocket(Socket):
         "_reply_pipe",
         "_request_id",
     )
-    traits: ClassVar[SocketTraits] = SocketTraits(
+    _traits: ClassVar[SocketTraits] = SocketTraits(
         "REQ",
         frozenset({"REP", "ROUTER"}),
         sends_identity=True,
@@ -80,7 +80,7 @@ class ReqSocket(Socket):
             self._request_id = (self._request_id + 1) & 0xFFFFFFFF
         else:
             self._balancer.send_nowait((b"", *message))
-        self._reply_pipe = self._balancer.last_pipe
+        self._reply_pipe = self._balancer.last_target
         self._expected_id = request_id
         self._recv_rest = []
         self._peeked = None
@@ -127,7 +127,7 @@ class RepSocket(Socket):
     """
 
     __slots__ = ("_envelope", "_queue", "_reply_pipe", "_request", "_sending")
-    traits: ClassVar[SocketTraits] = SocketTraits("REP", frozenset({"REQ", "DEALER"}))
+    _traits: ClassVar[SocketTraits] = SocketTraits("REP", frozenset({"REQ", "DEALER"}))
 
     def _setup(self) -> None:
         self._queue = FairQueue(self._readable.set)

@@ -27,13 +27,9 @@ class _ProbingSocket(Socket):
 
     __slots__ = ()
 
-    def attach_pipe(self, pipe: Pipe) -> bool:
-        """Route through a new peer's pipe, probe queued first; False refuses the peer."""
-        if not super().attach_pipe(pipe):
-            return False
+    def _attached(self, pipe: Pipe) -> None:
         if self._options.probe_router:
             pipe.outbound.push(_PROBE)
-        return True
 
 
 class DealerSocket(_ProbingSocket):
@@ -43,7 +39,7 @@ class DealerSocket(_ProbingSocket):
     """
 
     __slots__ = ("_balancer",)
-    traits: ClassVar[SocketTraits] = SocketTraits(
+    _traits: ClassVar[SocketTraits] = SocketTraits(
         "DEALER",
         frozenset({"REP", "DEALER", "ROUTER"}),
         conflates=True,
@@ -72,7 +68,7 @@ class RouterSocket(_ProbingSocket):
     """
 
     __slots__ = ("_queue", "_router")
-    traits: ClassVar[SocketTraits] = SocketTraits(
+    _traits: ClassVar[SocketTraits] = SocketTraits(
         "ROUTER",
         frozenset({"REQ", "DEALER", "ROUTER"}),
         sends_identity=True,
@@ -87,7 +83,7 @@ class RouterSocket(_ProbingSocket):
     )
 
     def _setup(self) -> None:
-        self._router = IdentityRouter(self._writable.set, self.terminate_pipe)
+        self._router = IdentityRouter(self._writable.set, self._sink.terminate_pipe)
         self._queue = FairQueue(self._readable.set)
         self._strategies = (self._router, self._queue)
         self._sender = self._router.send_nowait

@@ -733,7 +733,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         except ZMQError as exc:
             return self._failed(loop, exc)
         self._send_parts.extend(frames)
-        self._out_lane = None  # the next frames complete this message
+        self._sync_out_lane()  # closes it: the next frames complete this message
         return self._sent(loop, tracked)
 
     def _send_message(
@@ -793,7 +793,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         unless another message has been started since."""
         if held and not self._send_parts:
             self._send_parts = held
-            self._out_lane = None
+            self._sync_out_lane()
 
     # -- receiving ------------------------------------------------------------------
 
@@ -843,7 +843,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
                     queue.on_writable()
                 if len(message) > 1:
                     self._recv_rest = list(message[1:])
-                    self._in_lane = None  # the rest comes first
+                    self._sync_in_lane()  # closes it: the rest comes first
                 ready = self._ready  # reused once nothing else refers to it
                 if _getrefcount(ready) == UNSHARED:
                     ready.value = message[0]
@@ -1035,7 +1035,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             return list(message)
         if len(message) > 1:
             self._recv_rest = list(message[1:])
-            self._in_lane = None  # the rest comes first
+            self._sync_in_lane()  # closes it: the rest comes first
         return message[0]
 
     def _take_message(self) -> Message | None:
@@ -1044,13 +1044,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         if self._peeked is None:
             queue = self._offered_in
             if queue is not None:  # one peer: its queue is all there is
-                items = queue.items
-                if not items:
-                    return None
-                message = items.popleft()
-                if len(items) + 1 == queue.hwm:
-                    queue.on_writable()
-                return message
+                return queue.pop() if queue.items else None
             if self._surely_empty():
                 return None
         try:
@@ -1144,7 +1138,7 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
             self._peeked = self._receiver()
         except ZMQError:  # Again, or a type/state that cannot receive now
             return False
-        self._in_lane = None  # the looked-at message comes first
+        self._sync_in_lane()  # closes it: the looked-at message comes first
         return True
 
     def _poll_signals(self, flags: int) -> list[Signal]:
@@ -1226,7 +1220,8 @@ class Socket(OptionAttributes, SerializingMixin, MonitoringMixin):
         if linger is not None:
             self._options.set(SocketOption.LINGER, linger)
         self._closed = True
-        self._in_lane = self._out_lane = None  # the hot paths test only their lane
+        self._sync_in_lane()  # closes them: the hot paths test only their lane
+        self._sync_out_lane()
         error = self._close_error
         self._recv_line.cancel_all(error)
         self._send_line.cancel_all(error)

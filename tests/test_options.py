@@ -179,8 +179,7 @@ def test_subscribe_does_not_apply_to_other_sockets(
         sock.setsockopt(option, b"topic")
     assert (info.value.errno, str(info.value)) == (
         aiomq.EINVAL,
-        f"option {option.name} does not apply to {kind.name} sockets "
-        "(only SUB, XPUB)",
+        f"option {option.name} does not apply to {kind.name} sockets (only SUB, XPUB)",
     )
     with pytest.raises(aiomq.ZMQError, match=f"^option {option.name} does not apply to "):
         (sock.subscribe if option is aiomq.SUBSCRIBE else sock.unsubscribe)(b"topic")
